@@ -1,0 +1,38 @@
+# dasbot: `make run` sets everything up and starts the bot (or the terminal chat); `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test index bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# torch is installed first and pinned: the CPU build of 2.13.0 comes from local disk here, while a
+# plain `torch` requirement (sentence-transformers') would pull several GB of CUDA packages.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+index: install
+	$(BIN)/dasbot index
+
+# The Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal chat (answers stdin, ends at EOF).
+run: index
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(BIN)/dasbot serve; else exec $(BIN)/dasbot chat; fi
+
+test: install-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,70 @@
+"""The library every face uses: one store, one embedding model, one searcher per process."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from bot.answer import Answerer
+from bot.search.searcher import Searcher
+from bot.settings import BUNDLED_CORPUS, Settings
+from indexer.database import make_engine
+from indexer.embedding import Embedder
+from indexer.models import Chunk
+from indexer.pipeline import FileReport, Indexer, Progress
+
+log = logging.getLogger(__name__)
+
+
+class Dasbot:
+    """Settings wired to the store, the model, the indexer and the answerer; the model loads on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The database engine (tables created)."""
+        return make_engine(self.settings.db_url)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded once."""
+        log.info("loading embedding model")
+        return Embedder.load(self.settings.embedding_model, self.settings.cache_dir)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        """The indexer writing to this store."""
+        return Indexer(self.engine, self.settings.ann_path, lambda: self.embedder)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        """The hybrid searcher over this store."""
+        return Searcher(self.engine, self.settings.ann_path, lambda: self.embedder)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        """The answerer over the searcher."""
+        return Answerer(self.searcher)
+
+    def chunk_count(self) -> int:
+        """How many chunks the store holds."""
+        with Session(self.engine) as session:
+            return session.exec(select(func.count()).select_from(Chunk)).one()
+
+    def index(self, paths: list[Path] | None = None, progress: Progress | None = None) -> list[FileReport]:
+        """Index `paths` (default: the bundled corpus)."""
+        return self.indexer.index(paths or [BUNDLED_CORPUS], progress)
+
+    def ensure_indexed(self, progress: Progress | None = None) -> list[FileReport]:
+        """Index the bundled corpus when the store is empty; nothing otherwise."""
+        if self.chunk_count():
+            return []
+        log.info("the index is empty: indexing the bundled corpus")
+        return self.index(None, progress)

@@ -1,0 +1,1 @@
+"""Structured lookups from the SQL tables: meetings, tariffs, decisions, timelines."""

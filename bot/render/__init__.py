@@ -1,0 +1,1 @@
+"""Renderings of answers for each face (terminal, Telegram)."""

@@ -1,0 +1,70 @@
+"""Answers for an 80-column terminal: a citation header per passage, matched words highlighted."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from bot.answer import Answer, Passage
+from bot.lookups.decisions import DecisionRow
+from bot.lookups.tariffs import TariffRow
+from bot.render.citation import citation
+
+WIDTH = 80
+NO_ANSWER = "Det kan jeg ikke finde i møderne. Prøv andre ord, eller slå op med 'dasbot decisions' eller 'dasbot tariffs'."
+
+
+def highlight(text: str, matched: tuple[str, ...], bold: bool) -> str:
+    """Mark the matched words: ANSI bold on a terminal, *word* otherwise."""
+    if not matched:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(matched, key=len, reverse=True)) + r")\b", re.I)
+    return pattern.sub((lambda m: f"\033[1m{m.group(0)}\033[0m") if bold else (lambda m: f"*{m.group(0)}*"), text)
+
+
+def render_passage(passage: Passage, bold: bool) -> str:
+    """One passage: its numbered citation header, then the wrapped text."""
+    header = textwrap.fill(f"[{passage.rank}] {citation(passage)}", WIDTH, subsequent_indent="    ")
+    body = textwrap.fill(passage.text, WIDTH, initial_indent="    ", subsequent_indent="    ")
+    return f"{header}\n{highlight(body, passage.matched, bold)}"
+
+
+def kroner(amount: int) -> str:
+    """An amount the Danish way: `4.107 kr.`."""
+    return f"{amount:,} kr.".replace(",", ".")
+
+
+def render_tariff(row: TariffRow) -> str:
+    """One tariff on a line: offer, service, year, amount per unit, previous amount, and where it stands."""
+    what = " – ".join(p for p in (row.offer, row.service, row.legal_basis) if p)
+    unit = f" pr. {row.unit.lower()}" if row.unit else ""
+    before = f" (før {kroner(row.previous_amount_dkk)})" if row.previous_amount_dkk is not None else ""
+    where = f"møde {row.meeting_date}, punkt {row.item}" if row.item is not None else row.source
+    page = f", side {row.page}" if row.page is not None else ""
+    return f"  {what} {row.year or ''}: {kroner(row.amount_dkk)}{unit}{before}  [{where}{page}]"
+
+
+def render_decision(row: DecisionRow) -> str:
+    """A recommendation or decision: its item, then its line items."""
+    when = f"{row.meeting_date:%d.%m.%Y}" if row.meeting_date else row.source
+    head = f"  {row.kind.capitalize()} {when}, punkt {row.item}: {row.item_title}"
+    lines = [textwrap.fill(f"• {line}", WIDTH, initial_indent="    ", subsequent_indent="      ") for line in row.lines]
+    return "\n".join([head, *lines])
+
+
+def render_facts(answer: Answer) -> str:
+    """The compact tariff and decision lists shown above the passages (empty when none)."""
+    blocks = []
+    if answer.tariffs:
+        blocks.append("Takster:\n" + "\n".join(render_tariff(t) for t in answer.tariffs))
+    if answer.decisions:
+        blocks.append("Indstillinger og beslutninger:\n" + "\n".join(render_decision(d) for d in answer.decisions))
+    return "\n\n".join(blocks)
+
+
+def render_answer(answer: Answer, bold: bool = False) -> str:
+    """A whole answer: facts, then passages; or the one-line abstention."""
+    facts = render_facts(answer)
+    if (answer.abstained or not answer.passages) and not facts:
+        return NO_ANSWER
+    return "\n\n".join(part for part in [facts, *(render_passage(p, bold) for p in answer.passages)] if part)

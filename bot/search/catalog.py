@@ -1,0 +1,55 @@
+"""What search returns about a chunk: its text and its citation, loaded once from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from indexer.models import AgendaItem, Chunk, Document, Meeting
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """A chunk with its citation: source file, page, meeting, item and section."""
+
+    id: int
+    text: str
+    source: str
+    page: int | None
+    meeting_date: date | None
+    committee: str | None
+    item: int | None
+    item_title: str | None
+    section: str
+    heading: str | None
+    document_id: int
+    item_id: int | None
+
+    @property
+    def search_text(self) -> str:
+        """What BM25 indexes: the item title and heading beside the passage."""
+        return " ".join(p for p in (self.item_title, self.heading, self.text) if p)
+
+
+def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
+    """Every chunk with its citation, keyed by chunk id."""
+    query = (
+        select(Chunk, Document.filename, Meeting.date, Meeting.committee, AgendaItem.number, AgendaItem.title)
+        .join(Document, Chunk.document_id == Document.id)
+        .outerjoin(Meeting, Document.meeting_id == Meeting.id)
+        .outerjoin(AgendaItem, Chunk.item_id == AgendaItem.id)
+        .order_by(Chunk.id)
+    )
+    with Session(engine) as session:
+        rows = session.exec(query).all()
+    return {
+        chunk.id: ChunkInfo(
+            id=chunk.id, text=chunk.text, source=filename, page=chunk.page, meeting_date=meeting_date,
+            committee=committee, item=number, item_title=title, section=chunk.section, heading=chunk.heading,
+            document_id=chunk.document_id, item_id=chunk.item_id,
+        )
+        for chunk, filename, meeting_date, committee, number, title in rows
+    }

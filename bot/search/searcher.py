@@ -1,0 +1,99 @@
+"""Hybrid search over the store, reloaded when the FAISS file changes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine
+
+from bot.search import dense
+from bot.search.catalog import ChunkInfo, load_catalog
+from bot.search.hybrid import fuse
+from bot.search.lexical import LexicalIndex
+from indexer import ann
+from indexer.embedding import Embedder
+
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked chunk with its fused score and the scores it got from each retriever."""
+
+    chunk: ChunkInfo
+    score: float
+    dense: float | None
+    lexical: float | None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    stamp: float
+    catalog: dict[int, ChunkInfo]
+    lexical: LexicalIndex
+    faiss: object
+    dates: np.ndarray
+
+
+class Searcher:
+    """BM25 and FAISS over the chunks, fused by reciprocal rank; filters by meeting date."""
+
+    def __init__(self, engine: Engine, ann_path: Path, embedder: Callable[[], Embedder]) -> None:
+        self.engine = engine
+        self.ann_path = ann_path
+        self._embedder = embedder
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> _Snapshot:
+        """The loaded index, reloaded when the FAISS file was swapped since the last load."""
+        stamp = self.ann_path.stat().st_mtime_ns if self.ann_path.exists() else 0.0
+        with self._lock:
+            if self._snapshot is None or self._snapshot.stamp != stamp:
+                self._snapshot = self._load(stamp)
+            return self._snapshot
+
+    def _load(self, stamp: float) -> _Snapshot:
+        catalog = load_catalog(self.engine)
+        ids = np.fromiter(catalog, dtype=np.int64, count=len(catalog))
+        index = ann.load(self.ann_path) or ann.build(ids[:0], np.zeros((0, 1), np.float32), 1)
+        dates = np.array(
+            [(c.meeting_date.toordinal() if c.meeting_date else 0) for c in catalog.values()], dtype=np.int64
+        )
+        return _Snapshot(stamp, catalog, LexicalIndex(ids, [c.search_text for c in catalog.values()]), index, dates)
+
+    @property
+    def catalog(self) -> dict[int, ChunkInfo]:
+        """Every chunk, keyed by id."""
+        return self.snapshot().catalog
+
+    def search(self, query: str, k: int = 10, date_from: date | None = None, date_to: date | None = None) -> list[Hit]:
+        """The `k` best chunks for `query`, among meetings between `date_from` and `date_to` when given."""
+        snap = self.snapshot()
+        if not snap.catalog:
+            return []
+        mask = _date_mask(snap.dates, date_from, date_to)
+        allowed = None if mask is None else set(snap.lexical.ids[mask.astype(bool)].tolist())
+        lexical = snap.lexical.search(query, CANDIDATES, mask)
+        vector = self._embedder().encode_query(query)
+        dense_hits = dense.search(snap.faiss, vector, CANDIDATES, allowed)
+        lexical_scores, dense_scores = dict(lexical), dict(dense_hits)
+        return [
+            Hit(snap.catalog[cid], score, dense_scores.get(cid), lexical_scores.get(cid))
+            for cid, score in fuse(dense_hits, lexical)[:k]
+            if cid in snap.catalog
+        ]
+
+
+def _date_mask(dates: np.ndarray, date_from: date | None, date_to: date | None) -> np.ndarray | None:
+    """A 0/1 float mask over catalog positions for the date range, or None for no filter."""
+    if date_from is None and date_to is None:
+        return None
+    lo = date_from.toordinal() if date_from else 1
+    hi = date_to.toordinal() if date_to else date.max.toordinal()
+    return ((dates >= lo) & (dates <= hi)).astype(np.float32)

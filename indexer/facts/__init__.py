@@ -1,0 +1,1 @@
+"""Structured facts pulled out of the records: Danish numbers, tariffs and recommendations/decisions."""

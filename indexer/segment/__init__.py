@@ -1,0 +1,1 @@
+"""Parsers from cleaned lines to a ParsedDocument."""
