@@ -50,8 +50,9 @@ def test_appendix_indstilling_is_not_the_items(app: Dasbot) -> None:
 def test_timeline_oldest_first_with_recommendations(app: Dasbot) -> None:
     entries = timeline(app.engine, "Kvisten")
     assert [e.meeting_date for e in entries] == sorted(e.meeting_date for e in entries)
-    assert (entries[0].meeting_date, entries[-1].meeting_date) == (date(2021, 8, 23), date(2023, 1, 20))
-    assert entries[-1].decisions and entries[-1].decisions[0].kind == "indstilling"
+    assert entries[0].meeting_date == date(2021, 8, 23)
+    commission = next(e for e in entries if (e.meeting_date, e.item) == (date(2023, 1, 20), 11))
+    assert commission.decisions and commission.decisions[0].kind == "indstilling"
 
 
 def test_ask_adds_tariffs_and_decisions_when_asked(app: Dasbot) -> None:
