@@ -11,6 +11,7 @@ from bot.lookups.tariffs import TariffRow
 from bot.render.citation import citation
 
 WIDTH = 80
+KIND_LABELS = {"old": "før ændring", "new": "ny", "increase": "ændring", "tomplads": "tom plads"}
 NO_ANSWER = "Det kan jeg ikke finde i møderne. Prøv andre ord, eller slå op med 'dasbot decisions' eller 'dasbot tariffs'."
 
 
@@ -34,14 +35,20 @@ def kroner(amount: int) -> str:
     return f"{amount:,} kr.".replace(",", ".")
 
 
+def _dk_date(iso: str | None) -> str:
+    """`2023-03-31` as `31.03.2023`."""
+    return ".".join(reversed(iso.split("-"))) if iso else ""
+
+
 def render_tariff(row: TariffRow) -> str:
     """One tariff on a line: offer, service, year, amount per unit, previous amount, and where it stands."""
     what = " – ".join(p for p in (row.offer, row.service, row.legal_basis) if p)
     unit = f" pr. {row.unit.lower()}" if row.unit else ""
     before = f" (før {kroner(row.previous_amount_dkk)})" if row.previous_amount_dkk is not None else ""
-    where = f"møde {row.meeting_date}, punkt {row.item}" if row.item is not None else row.source
+    where = f"møde {_dk_date(row.meeting_date)}, punkt {row.item}" if row.item is not None else row.source
     page = f", side {row.page}" if row.page is not None else ""
-    return f"  {what} {row.year or ''}: {kroner(row.amount_dkk)}{unit}{before}  [{where}{page}]"
+    label = f" ({KIND_LABELS[row.kind]})" if row.kind in KIND_LABELS else ""
+    return f"  {what} {row.year or ''}{label}: {kroner(row.amount_dkk)}{unit}{before}  [{where}{page}]"
 
 
 def render_decision(row: DecisionRow) -> str:
