@@ -80,9 +80,9 @@ def score(questions: list[Question], answers: list[Answer]) -> dict[str, Any]:
     }
 
 
-def evaluate(answerer: Answerer, questions: list[Question]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def evaluate(answerer: Answerer, questions: list[Question], mode: str = "hybrid") -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Ask every question (10 passages each) and score; also per-question rows for inspection."""
-    answers = [answerer.ask(q.question, k=10) for q in questions]
+    answers = [answerer.ask(q.question, k=10, mode=mode) for q in questions]
     rows = [
         {"id": q.id, "type": q.type, "rank": first_hit(q, a), "abstained": a.abstained, "question": q.question}
         for q, a in zip(questions, answers)

@@ -9,7 +9,7 @@ from datetime import date
 from indexer.clean import join_lines
 from indexer.document import Item, Line, ParsedDocument, Section, SectionKind
 
-TARGET_WORDS = 110
+TARGET_WORDS = 80
 OVERLAP_LINES = 1
 
 TokenCounter = Callable[[str], int]
@@ -110,4 +110,16 @@ def document_passages(doc: ParsedDocument, max_tokens: int, count: TokenCounter)
             passages.extend(section_passages(doc, item, section, max_tokens, count))
     for section in doc.sections:
         passages.extend(section_passages(doc, None, section, max_tokens, count))
+    if doc.items:
+        passages.extend(section_passages(doc, None, overview(doc), max_tokens, count))
     return passages
+
+
+def overview(doc: ParsedDocument) -> Section:
+    """The meeting's items as one section ("1. Title" lines, each at its item's page), for questions about
+    what was on a meeting's agenda."""
+    lines = [
+        Line(f"{item.number}. {item.title}", item.page, item.first_line.no if item.first_line else 0)
+        for item in doc.items
+    ]
+    return Section(SectionKind.OTHER, "Dagsordenens punkter", lines)

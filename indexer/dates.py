@@ -20,8 +20,8 @@ MONTHS: dict[str, int] = {
     "december": 12,
 }
 _ABBREVIATIONS = {name[:3]: number for name, number in MONTHS.items()} | {"sept": 9}
-_MONTH_NUMBERS = MONTHS | _ABBREVIATIONS
-_MONTH_WORD = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
+MONTH_NUMBERS = MONTHS | _ABBREVIATIONS
+_MONTH_WORD = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 
 _DATE = re.compile(
     rf"""
@@ -51,7 +51,7 @@ def _to_date(match: re.Match[str]) -> date | None:
     elif match.group("num_y"):
         parts = match.group("num_y", "num_m", "num_d")
     else:
-        month = _MONTH_NUMBERS[match.group("long_m").lower()]
+        month = MONTH_NUMBERS[match.group("long_m").lower()]
         parts = (match.group("long_y"), str(month), match.group("long_d"))
     year, month, day = (int(part) for part in parts)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -44,3 +45,15 @@ def meetings(engine: Engine) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def meeting_dates(engine: Engine) -> list[date]:
+    """The dates of every meeting in the store."""
+    with Session(engine) as session:
+        return list(session.exec(select(Meeting.date)).all())
+
+
+def meetings_on(engine: Engine, date_from: date, date_to: date | None = None) -> list[dict[str, Any]]:
+    """The meetings (with their items) held between `date_from` and `date_to` (the same day when omitted)."""
+    last = (date_to or date_from).isoformat()
+    return [m for m in meetings(engine) if date_from.isoformat() <= m["date"] <= last]

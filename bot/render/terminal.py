@@ -8,7 +8,7 @@ import textwrap
 from bot.answer import Answer, Passage
 from bot.lookups.decisions import DecisionRow
 from bot.lookups.tariffs import TariffRow
-from bot.render.citation import citation
+from bot.render.citation import citation, part_of_item
 
 WIDTH = 80
 KIND_LABELS = {"old": "før ændring", "new": "ny", "increase": "ændring", "tomplads": "tom plads"}
@@ -23,11 +23,40 @@ def highlight(text: str, matched: tuple[str, ...], bold: bool) -> str:
     return pattern.sub((lambda m: f"\033[1m{m.group(0)}\033[0m") if bold else (lambda m: f"*{m.group(0)}*"), text)
 
 
-def render_passage(passage: Passage, bold: bool) -> str:
-    """One passage: its numbered citation header, then the wrapped text."""
-    header = textwrap.fill(f"[{passage.rank}] {citation(passage)}", WIDTH, subsequent_indent="    ")
+def render_passage(passage: Passage, bold: bool, same_item: bool = False) -> str:
+    """One passage: its numbered citation header (only section and page when the item was just shown),
+    then the wrapped text."""
+    cite = citation(passage) if not same_item else " · ".join(part_of_item(passage))
+    header = textwrap.fill(f"[{passage.rank}] {cite}", WIDTH, subsequent_indent="    ")
     body = textwrap.fill(passage.text, WIDTH, initial_indent="    ", subsequent_indent="    ")
     return f"{header}\n{highlight(body, passage.matched, bold)}"
+
+
+def render_passages(passages: list[Passage], bold: bool) -> list[str]:
+    """Passages in order; a passage of the same item as the one before it gets a short header."""
+    out = []
+    for previous, passage in zip([None, *passages], passages):
+        same = previous is not None and passage.item is not None and (previous.source, previous.item) == (
+            passage.source, passage.item)
+        out.append(render_passage(passage, bold, same))
+    return out
+
+
+def render_direct(answer: Answer) -> str:
+    """The direct answer line: the best-matching sentence and the passage it is quoted from."""
+    if answer.direct is None:
+        return ""
+    return textwrap.fill(f"Svar: »{answer.direct.text}« [{answer.direct.rank}]", WIDTH, subsequent_indent="      ")
+
+
+def render_agenda(meetings: list[dict]) -> str:
+    """A meeting's agenda: its items, numbered."""
+    blocks = []
+    for meeting in meetings:
+        lines = [f"Dagsorden for {meeting['committee']} {_dk_date(meeting['date'])} ({meeting['source']}):"]
+        lines += [f"  {item['number']:>2}. {item['title']}" for item in meeting["items"]]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def kroner(amount: int) -> str:
@@ -70,8 +99,10 @@ def render_facts(answer: Answer) -> str:
 
 
 def render_answer(answer: Answer, bold: bool = False) -> str:
-    """A whole answer: facts, then passages; or the one-line abstention."""
+    """A whole answer: the agenda or direct answer, the facts, then the passages; or the one-line abstention."""
     facts = render_facts(answer)
-    if (answer.abstained or not answer.passages) and not facts:
+    agenda = render_agenda(answer.agenda) if answer.agenda else ""
+    if (answer.abstained or not answer.passages) and not facts and not agenda:
         return NO_ANSWER
-    return "\n\n".join(part for part in [facts, *(render_passage(p, bold) for p in answer.passages)] if part)
+    parts = [agenda, render_direct(answer), facts, *render_passages(answer.passages, bold)]
+    return "\n\n".join(part for part in parts if part)

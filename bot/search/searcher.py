@@ -72,16 +72,23 @@ class Searcher:
         """Every chunk, keyed by id."""
         return self.snapshot().catalog
 
-    def search(self, query: str, k: int = 10, date_from: date | None = None, date_to: date | None = None) -> list[Hit]:
-        """The `k` best chunks for `query`, among meetings between `date_from` and `date_to` when given."""
+    def search(
+        self, query: str, k: int = 10, date_from: date | None = None, date_to: date | None = None,
+        mode: str = "hybrid",
+    ) -> list[Hit]:
+        """The `k` best chunks for `query`, among meetings between `date_from` and `date_to` when given.
+
+        `mode` is "hybrid" (BM25 and FAISS fused), or "bm25" / "dense" alone (for measuring).
+        """
         snap = self.snapshot()
         if not snap.catalog:
             return []
         mask = _date_mask(snap.dates, date_from, date_to)
         allowed = None if mask is None else set(snap.lexical.ids[mask.astype(bool)].tolist())
-        lexical = snap.lexical.search(query, CANDIDATES, mask)
-        vector = self._embedder().encode_query(query)
-        dense_hits = dense.search(snap.faiss, vector, CANDIDATES, allowed)
+        lexical = snap.lexical.search(query, CANDIDATES, mask) if mode != "dense" else []
+        dense_hits = []
+        if mode != "bm25":
+            dense_hits = dense.search(snap.faiss, self._embedder().encode_query(query), CANDIDATES, allowed)
         lexical_scores, dense_scores = dict(lexical), dict(dense_hits)
         return [
             Hit(snap.catalog[cid], score, dense_scores.get(cid), lexical_scores.get(cid))

@@ -62,13 +62,16 @@ def parse_agenda(lines: list[Line]) -> ParsedDocument | None:
         _parse_item(lines, start, number, end)
         for (start, number), end in zip(starts, [s for s, _ in starts[1:]] + [len(lines)])
     ]
+    front = _strip_trailing_header(lines[: starts[0][0]]) if starts and starts[0][0] else []
     return ParsedDocument(
         kind=DocumentKind.AGENDA,
         title=f"Dagsorden {committee}" if committee else "Dagsorden",
         committee=committee,
         meeting_date=meeting_date,
-        place=_place(lines[: starts[0][0]]) if starts else None,
+        place=_place(front),
         items=items,
+        # The front page (meeting block, table of contents) answers "when, where, what was on".
+        sections=[Section(SectionKind.OTHER, "Forside", front)] if front else [],
     )
 
 
@@ -171,8 +174,8 @@ def _parse_item(lines: list[Line], start: int, number: int, end: int) -> Item:
 
 
 def _strip_trailing_header(body: list[Line]) -> list[Line]:
-    """Drop the next item's page header and `Åben`/`Lukket` line that end this item's slice."""
-    while len(body) > 1 and (
+    """Drop the next item's page header and `Åben`/`Lukket` line that end this slice."""
+    while body and (
         _PAGE_HEADER.match(body[-1].text) or body[-1].text.strip().lower() in _STATUS
     ):
         body = body[:-1]

@@ -1,0 +1,61 @@
+"""Query understanding: meeting dates and periods become filters, agenda questions become listings."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from indexer.dates import MONTH_NUMBERS, find_dates
+
+_MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
+_MONTH_YEAR = re.compile(rf"\b(?:i|fra|om|til|på)?\s*(?P<month>{_MONTH})\.?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
+_IN_YEAR = re.compile(r"\b(?:i|fra|året|år)\s+(?P<year>(?:19|20)\d\d)\b(?![-–/]\d)", re.IGNORECASE)
+_LATEST = re.compile(r"\b(?:seneste|sidste|nyeste)\s+møde", re.IGNORECASE)
+_AGENDA = re.compile(r"\bdagsorden(?:en)?\b|\bpå\s+mødet\b.*\b(?:punkter|behandlet)\b", re.IGNORECASE)
+_ON_THE_AGENDA = re.compile(r"\b(?:hvad|hvilke\s+punkter)\b.*\b(?:på\s+dagsordenen|på\s+mødet|behandlede?)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a question asks beyond its words: a meeting period, or a whole agenda."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    wants_agenda: bool = False
+
+    @property
+    def has_period(self) -> bool:
+        """Whether the question names a meeting date or period."""
+        return self.date_from is not None or self.date_to is not None
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def understand(question: str, meeting_dates: list[date]) -> Understood:
+    """The meeting period a question names (a date, a month, `i 2021`, `seneste møde`) and whether it asks
+    for an agenda. A period no meeting falls in is ignored, so a stray year never empties the answer."""
+    wants_agenda = bool(_AGENDA.search(question) and _ON_THE_AGENDA.search(question))
+    period = _period(question, meeting_dates)
+    if period and not any(period[0] <= d <= period[1] for d in meeting_dates):
+        period = None
+    return Understood(period[0] if period else None, period[1] if period else None, wants_agenda)
+
+
+def _period(question: str, meeting_dates: list[date]) -> tuple[date, date] | None:
+    """The first period named: an exact date, a month and year, `i YYYY`, or the latest meeting."""
+    exact = find_dates(question)
+    if exact:
+        return exact[0], exact[0]
+    if m := _MONTH_YEAR.search(question):
+        return _month_range(int(m.group("year")), MONTH_NUMBERS[m.group("month").lower()])
+    if m := _IN_YEAR.search(question):
+        year = int(m.group("year"))
+        return date(year, 1, 1), date(year, 12, 31)
+    if _LATEST.search(question) and meeting_dates:
+        latest = max(meeting_dates)
+        return latest, latest
+    return None
