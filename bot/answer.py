@@ -108,13 +108,8 @@ class Answer:
 def matched_words(question: str, text: str) -> tuple[str, ...]:
     """The words of `text` whose stems are among the question's search terms (for highlighting)."""
     wanted = set(terms(question))
-    seen: dict[str, None] = {}
-    for word in words(text):
-        if not word[0].isdigit() and stem(word) in wanted:
-            seen.setdefault(word, None)
-        elif word[0].isdigit() and word in wanted:
-            seen.setdefault(word, None)
-    return tuple(seen)
+    found = (word for word in words(text) if (word if word[0].isdigit() else stem(word)) in wanted)
+    return tuple(dict.fromkeys(found))
 
 
 def should_abstain(hits: list[Hit]) -> bool:

@@ -9,7 +9,7 @@ from sqlmodel import Column, Field, SQLModel
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Document(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from bot.core import Dasbot
 from bot.lookups.decisions import all_decisions
 from bot.settings import Settings
+from indexer.clean import join_lines
 from indexer.models import AgendaItem, Chunk, Document, Meeting
 from tests.conftest import corpus_file, shared_path
 
@@ -52,7 +53,7 @@ def test_pdf_built_from_an_agenda_cites_pages(store: Dasbot, tmp_path: Path) -> 
     assert items[11].page == expected_page
     for chunk in chunks:  # every chunk starts on the page it cites
         first_words = " ".join(chunk.text.split()[:3])
-        assert first_words in " ".join(" ".join(pages[chunk.page - 1]).split()), (chunk.page, chunk.text[:60])
+        assert first_words in join_lines(pages[chunk.page - 1]), (chunk.page, chunk.text[:60])
 
 
 def test_real_minutes_pdf(store: Dasbot) -> None:
