@@ -1,0 +1,1 @@
+"""The Telegram face: members ask, the secretariat uploads, strangers get nothing."""

@@ -1,0 +1,118 @@
+"""The Telegram application: one composition of handlers over the core; long polling, or a webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.core import Dasbot
+from bot.telegram import handlers, keyboards, subscriptions
+from bot.telegram.access import ADDRESSED
+from bot.telegram.handlers import BotContext
+from bot.telegram.indexing import Indexing
+from bot.telegram.logs import configure_logging
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+WEBHOOK_PORT = 8443
+RETRIES_AFTER_FLOOD = 3
+
+COMMANDS = [
+    ("start", "Velkommen og vejledning", handlers.start),
+    ("hjaelp", "Kommandoerne", handlers.help_command),
+    ("takst", "Takster, fx /takst Kvisten 2023", handlers.tariffs),
+    ("beslutning", "Indstillinger og beslutninger om et emne", handlers.decisions),
+    ("moeder", "Alle møder", handlers.meeting_list),
+    ("dagsorden", "Et mødes dagsorden, fx /dagsorden 21.08.2023", handlers.agenda),
+    ("tidslinje", "Et emne gennem møderne", handlers.topic_timeline),
+    ("abonner", "Få besked om nye møder om et emne", handlers.subscribe),
+    ("abonnementer", "De emner, chatten følger", handlers.list_subscriptions),
+    ("afmeld", "Stop med at følge et emne", handlers.unsubscribe),
+]
+
+
+async def _publish_commands(application: Application) -> None:
+    """List the commands in Telegram's menu (setMyCommands)."""
+    await application.bot.set_my_commands([BotCommand(name, description) for name, description, _ in COMMANDS])
+
+
+def build_application(app: Dasbot) -> Application:
+    """The Application: HTML by default, flood control, updates handled concurrently, members only."""
+    settings = app.settings
+    if not settings.telegram_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    subscriptions.ensure_table(app.engine)
+    application = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                           allow_sending_without_reply=True))
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD))
+        .concurrent_updates(True)
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_publish_commands)
+        .build()
+    )
+    application.bot_data.update(core=app, indexing=Indexing(app))
+
+    messages = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    for name, _, callback in COMMANDS:
+        application.add_handler(CommandHandler(name, callback, filters=messages))
+    application.add_handler(CommandHandler("help", handlers.help_command, filters=messages))
+    application.add_handler(CommandHandler("reindex", handlers.reindex, filters=messages))
+    application.add_handler(MessageHandler(messages & filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command))
+    application.add_handler(MessageHandler(messages & filters.Document.ALL & ADDRESSED, handlers.upload))
+    application.add_handler(MessageHandler(messages & filters.TEXT & ~filters.COMMAND & ADDRESSED, handlers.question))
+    application.add_handler(CallbackQueryHandler(handlers.more_results, pattern=keyboards.pattern(keyboards.MORE)))
+    application.add_handler(CallbackQueryHandler(handlers.whole_item, pattern=keyboards.pattern(keyboards.ITEM)))
+    application.add_handler(CallbackQueryHandler(handlers.source, pattern=keyboards.pattern(keyboards.SOURCE)))
+    application.add_handler(CallbackQueryHandler(handlers.meeting_day, pattern=keyboards.pattern(keyboards.DAY)))
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with every webhook request (derived from the token, never logged)."""
+    return hashlib.sha256(f"dasbot-webhook:{token}".encode()).hexdigest()
+
+
+def run(application: Application, app: Dasbot, stop_signals: Sequence[int] | None = STOP_SIGNALS) -> None:
+    """Run until stopped: a webhook when DASBOT_WEBHOOK_URL is set (listening on all interfaces at the URL's
+    port, default 8443, and path; TLS belongs to a proxy in front), long polling otherwise."""
+    settings = app.settings
+    if settings.webhook_url:
+        url = urlsplit(settings.webhook_url)
+        application.run_webhook(
+            listen="0.0.0.0", port=url.port or WEBHOOK_PORT, url_path=url.path.lstrip("/"),
+            webhook_url=settings.webhook_url, secret_token=webhook_secret(settings.telegram_token),
+            allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals)
+
+
+def serve(app: Dasbot) -> int:
+    """`dasbot serve`: quiet, token-safe logs, then the bot until a stop signal."""
+    configure_logging(app.settings.telegram_token)
+    run(build_application(app), app)
+    return 0

@@ -1,0 +1,379 @@
+"""Thin async handlers: check who asks, call the core in a worker thread, send the rendered HTML."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from datetime import date
+
+from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
+
+from bot.answer import Answer
+from bot.conversation import Conversation
+from bot.core import Dasbot
+from bot.lookups.decisions import find_decisions
+from bot.lookups.meetings import meetings
+from bot.lookups.tariffs import find_tariffs
+from bot.lookups.timeline import timeline
+from bot.telegram import keyboards, records, render, subscriptions
+from bot.telegram.access import ADDRESSED, Role, allowed_chat, question_text, role
+from bot.telegram.indexing import DONE, Indexing, refusal, safe_filename, source_path
+from bot.telegram.progress import ProgressMessage
+from bot.telegram.split import split_html
+from indexer.dates import parse_danish_date
+
+PAGE = 3
+MAX_REMEMBERED = 50  # questions per chat whose resolved text "Flere resultater" can re-ask
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+log = logging.getLogger(__name__)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+    """The callback context with the core and the indexing jobs at hand."""
+
+    @property
+    def core(self) -> Dasbot:
+        """The core the bot answers from."""
+        return self.bot_data["core"]
+
+    @property
+    def indexing(self) -> Indexing:
+        """The bot's one-at-a-time indexing jobs."""
+        return self.bot_data["indexing"]
+
+    def role(self, update: Update) -> Role:
+        """The sender's role in this update's chat."""
+        return role(self.core.settings, update)
+
+
+async def send_html(
+    context: BotContext, chat_id: int, fragment: str, keyboard: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+) -> None:
+    """Send `fragment` split into messages that fit, in order; the keyboard goes under the last one."""
+    pieces = split_html(fragment)
+    replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    for n, piece in enumerate(pieces, start=1):
+        await context.bot.send_message(
+            chat_id, piece, reply_markup=keyboard if n == len(pieces) else None, reply_parameters=replying
+        )
+
+
+async def reply(update: Update, context: BotContext, fragment: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Answer the update's message in its chat."""
+    await send_html(context, update.effective_chat.id, fragment, keyboard)
+
+
+def _argument(context: BotContext) -> str:
+    return " ".join(context.args or [])
+
+
+# Access
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    """Let members through; refuse a stranger once, with no content, log the user id, and stop."""
+    if context.role(update) is not Role.STRANGER:
+        return
+    user_id = update.effective_user.id if update.effective_user else None
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if update.callback_query:
+        await update.callback_query.answer(render.STRANGER, show_alert=True)
+    elif update.message and ADDRESSED.check_update(update):
+        await update.message.reply_text(render.STRANGER)
+    else:
+        raise ApplicationHandlerStop
+    log.warning("refused a stranger: user id %s in chat %s", user_id, chat_id)
+    raise ApplicationHandlerStop
+
+
+# Commands
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: a welcome and the commands."""
+    await reply(update, context, render.welcome(context.role(update) is Role.SECRETARIAT, _mention(update, context)))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/hjaelp: the commands."""
+    await reply(update, context, render.help_text(context.role(update) is Role.SECRETARIAT, _mention(update, context)))
+
+
+def _mention(update: Update, context: BotContext) -> str | None:
+    """How to address the bot in a group (None in a private chat)."""
+    return None if update.effective_chat.type == Chat.PRIVATE else f"@{context.bot.username}"
+
+
+async def tariffs(update: Update, context: BotContext) -> None:
+    """/takst QUERY [YEAR]: tariffs by keyword and year."""
+    query = _argument(context)
+    if not query:
+        await reply(update, context, render.USAGE["takst"])
+        return
+    year = _YEAR.search(query)
+    words = _YEAR.sub(" ", query) if year else query
+    rows = await asyncio.to_thread(find_tariffs, context.core.engine, words, int(year.group(0)) if year else None)
+    await reply(update, context, render.tariffs(rows, query))
+
+
+async def decisions(update: Update, context: BotContext) -> None:
+    """/beslutning QUERY: recommendations and decisions by keyword."""
+    query = _argument(context)
+    if not query:
+        await reply(update, context, render.USAGE["beslutning"])
+        return
+    rows = await asyncio.to_thread(find_decisions, context.core.engine, query)
+    await reply(update, context, render.decisions(rows, query))
+
+
+async def meeting_list(update: Update, context: BotContext) -> None:
+    """/moeder: every meeting, with a button per day."""
+    rows = await asyncio.to_thread(meetings, context.core.engine)
+    days = sorted({date.fromisoformat(m["date"]) for m in rows})
+    await reply(update, context, render.meetings(rows), keyboards.days(days[-keyboards.MAX_DAYS :]))
+
+
+async def agenda(update: Update, context: BotContext) -> None:
+    """/dagsorden DATE: the agenda of the meeting that day."""
+    day = parse_danish_date(_argument(context))
+    if day is None:
+        await reply(update, context, render.USAGE["dagsorden"])
+        return
+    await _send_agenda(context, update.effective_chat.id, day)
+
+
+async def _send_agenda(context: BotContext, chat_id: int, day: date) -> None:
+    """Each document of the meeting on `day` with its items, and a button per item."""
+    rows = [m for m in await asyncio.to_thread(meetings, context.core.engine) if m["date"] == day.isoformat()]
+    if not rows:
+        await send_html(context, chat_id, render.no_meeting(day))
+    for meeting in rows:
+        ids = await asyncio.to_thread(records.item_ids, context.core.engine, meeting["source"])
+        entries = [(i["number"], ids[i["number"]]) for i in meeting["items"] if i["number"] in ids]
+        await send_html(context, chat_id, render.agenda(meeting), keyboards.items(entries, "{}", width=6))
+
+
+async def topic_timeline(update: Update, context: BotContext) -> None:
+    """/tidslinje TOPIC: the topic through the meetings."""
+    topic = _argument(context)
+    if not topic:
+        await reply(update, context, render.USAGE["tidslinje"])
+        return
+    entries = await asyncio.to_thread(timeline, context.core.engine, topic)
+    await reply(update, context, render.timeline(topic, entries))
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    """/abonner TOPIC: follow a topic in this chat."""
+    topic = _argument(context)
+    if not subscriptions.is_topic(topic):
+        await reply(update, context, render.USAGE["abonner"])
+        return
+    added = await asyncio.to_thread(subscriptions.subscribe, context.core.engine, update.effective_chat.id, topic)
+    await reply(update, context, render.subscribed(topic, added))
+
+
+async def list_subscriptions(update: Update, context: BotContext) -> None:
+    """/abonnementer: the topics this chat follows."""
+    topics = await asyncio.to_thread(subscriptions.topics, context.core.engine, update.effective_chat.id)
+    await reply(update, context, render.subscriptions(topics))
+
+
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    """/afmeld TOPIC: stop following a topic."""
+    topic = _argument(context)
+    if not topic:
+        await reply(update, context, render.USAGE["afmeld"])
+        return
+    removed = await asyncio.to_thread(subscriptions.unsubscribe, context.core.engine, update.effective_chat.id, topic)
+    await reply(update, context, render.unsubscribed(topic, removed))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know (private chats only)."""
+    await reply(update, context, render.UNKNOWN_COMMAND)
+
+
+# Questions and their buttons
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """A question: the best passages, cited, with the buttons."""
+    message = update.effective_message
+    text = question_text(message)
+    if not text:
+        await reply(update, context, render.ASK_HINT.format(mention=render.esc(f"@{context.bot.username}")))
+        return
+    await _send_answer(context, message, text, 0)
+
+
+async def _send_answer(context: BotContext, question_message: Message, text: str, offset: int) -> None:
+    """The passages `offset` .. `offset + PAGE` of the answer, replying to the question. A new question is
+    read in the chat's conversation (follow-ups); "more" re-asks what that question was resolved to."""
+    await question_message.reply_chat_action(ChatAction.TYPING)
+    resolved: dict[int, str] = context.chat_data.setdefault("resolved", {})
+    if offset == 0:
+        conversation = context.chat_data.setdefault("conversation", Conversation())
+        text = conversation.resolve(text)
+        resolved[question_message.message_id] = text
+        while len(resolved) > MAX_REMEMBERED:
+            resolved.pop(next(iter(resolved)))
+    else:
+        text = resolved.get(question_message.message_id, text)
+    result, item_ids = await asyncio.to_thread(_ask, context.core, text, offset + PAGE + 1)
+    shown = result.passages[offset : offset + PAGE]
+    more = offset + PAGE if len(result.passages) > offset + PAGE else None
+    await send_html(
+        context, question_message.chat.id, render.answer(result, shown, with_facts=offset == 0),
+        keyboards.answer(shown, item_ids, more), reply_to=question_message.message_id,
+    )
+
+
+def _ask(core: Dasbot, text: str, k: int) -> tuple[Answer, dict[int, int]]:
+    """The answer, and the agenda item id of each passage's chunk (for "Hele punktet")."""
+    result = core.answerer.ask(text, k=k)
+    catalog = core.searcher.catalog
+    chunks = [catalog[p.chunk_id] for p in result.passages if p.chunk_id in catalog]
+    return result, {chunk.id: chunk.item_id for chunk in chunks if chunk.item_id is not None}
+
+
+async def more_results(update: Update, context: BotContext) -> None:
+    """"Flere resultater": the next passages of the question the pressed message replies to."""
+    query = update.callback_query
+    pressed = query.message if isinstance(query.message, Message) else None
+    original = pressed.reply_to_message if pressed else None
+    text = question_text(original) if original else ""
+    if not text:
+        await query.answer(render.QUESTION_GONE, show_alert=True)
+        return
+    await query.answer()
+    remaining = keyboards.without_more(pressed.reply_markup)
+    if remaining != pressed.reply_markup:
+        await query.edit_message_reply_markup(remaining)
+    await _send_answer(context, original, text, keyboards.value(query.data))
+
+
+async def whole_item(update: Update, context: BotContext) -> None:
+    """"Hele punktet": the whole agenda item, split over messages."""
+    query = update.callback_query
+    record = await asyncio.to_thread(records.agenda_item, context.core.engine, keyboards.value(query.data))
+    if record is None:
+        await query.answer(render.GONE, show_alert=True)
+        return
+    await query.answer()
+    await send_html(context, update.effective_chat.id, render.item(record))
+
+
+async def source(update: Update, context: BotContext) -> None:
+    """"Kilde": the source file of a passage, or the text of its page when the file is not at hand."""
+    query = update.callback_query
+    catalog = await asyncio.to_thread(lambda: context.core.searcher.catalog)
+    chunk = catalog.get(keyboards.value(query.data))
+    if chunk is None:
+        await query.answer(render.GONE, show_alert=True)
+        return
+    await query.answer()
+    path = source_path(context.core.settings, chunk.source)
+    if path is None:
+        text = await asyncio.to_thread(records.page_text, context.core.engine, chunk)
+        await send_html(context, update.effective_chat.id, render.page(chunk, text))
+        return
+    data = await asyncio.to_thread(path.read_bytes)
+    await context.bot.send_document(update.effective_chat.id, data, filename=chunk.source, caption=render.source_caption(chunk))
+
+
+async def meeting_day(update: Update, context: BotContext) -> None:
+    """A meeting day's button: its agenda."""
+    await update.callback_query.answer()
+    await _send_agenda(context, update.effective_chat.id, date.fromordinal(keyboards.value(update.callback_query.data)))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any other button (from an older version of the bot): answered, nothing else."""
+    await update.callback_query.answer(render.STALE_BUTTON)
+
+
+# The secretariat
+
+
+async def upload(update: Update, context: BotContext) -> None:
+    """A document: indexed when the secretariat sends it (progress, summary, subscribers told); refused otherwise."""
+    message = update.effective_message
+    document = message.document
+    if context.role(update) is not Role.SECRETARIAT:
+        await reply(update, context, render.UPLOAD_REFUSED)
+        return
+    filename = safe_filename(document.file_name, document.mime_type)
+    refused = refusal(filename, document.file_size)
+    if refused is not None:
+        await reply(update, context, render.refusal(refused, filename, document.file_size))
+        return
+    indexing = context.indexing
+    first = render.WAITING if indexing.lock.locked() else render.received(filename)
+    status = await message.reply_text(first)
+    async with indexing.lock, ProgressMessage(status, first) as progress:
+        await progress.show(render.received(filename))
+        staged = indexing.staging_path(filename)
+        try:
+            telegram_file = await document.get_file()
+            await telegram_file.download_to_drive(staged)
+        except TelegramError as error:
+            log.warning("could not download %s: %s", filename, error)
+            await progress.show(render.download_failed(filename))
+            return
+        await progress.show(render.reading(filename))
+        report = await indexing.index_upload(staged, lambda name, done, total: progress.report(render.embedding(name, done, total)))
+        notified = await _notify_subscribers(context, report.path) if report.status in DONE else 0
+    await progress.show(render.index_report(report, notified))
+
+
+async def _notify_subscribers(context: BotContext, source_name: str) -> int:
+    """Tell each subscribed member chat about the new record's matching items; how many were told."""
+    notices = await asyncio.to_thread(subscriptions.notices, context.core.engine, source_name)
+    told = 0
+    for notice in notices:
+        if not allowed_chat(context.core.settings, notice.chat_id):
+            continue
+        try:
+            await send_html(context, notice.chat_id, render.notice(notice), keyboards.items([(i.number, i.id) for i in notice.items]))
+            told += 1
+        except TelegramError as error:
+            log.warning("could not notify chat %s: %s", notice.chat_id, error)
+    return told
+
+
+async def reindex(update: Update, context: BotContext) -> None:
+    """/reindex: re-read every document from its file, with the same progress and summary."""
+    if context.role(update) is not Role.SECRETARIAT:
+        await reply(update, context, render.REINDEX_REFUSED)
+        return
+    indexing = context.indexing
+    first = render.WAITING if indexing.lock.locked() else render.REBUILDING
+    status = await update.effective_message.reply_text(first)
+    async with indexing.lock, ProgressMessage(status, first) as progress:
+        await progress.show(render.REBUILDING)
+        rebuilt = await indexing.rebuild(lambda name, done, total: progress.report(render.embedding(name, done, total)))
+    await progress.show(render.rebuild_report(rebuilt))
+
+
+# Errors
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the traceback; tell the user, briefly and in Danish."""
+    log.error("an update could not be handled", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    if update.callback_query:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer(render.APOLOGY)
+    if update.effective_chat:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(update.effective_chat.id, render.APOLOGY)

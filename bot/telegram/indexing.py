@@ -1,0 +1,126 @@
+"""Indexing from the bot: uploads stored under the data dir with safe names, rebuilds, one job at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from sqlmodel import Session, select
+from telegram.constants import FileSizeLimit
+
+from bot.core import Dasbot
+from bot.settings import BUNDLED_CORPUS, Settings
+from indexer.models import Document
+from indexer.pipeline import SUPPORTED, FileReport, Progress, delete_document
+
+MAX_DOWNLOAD = FileSizeLimit.FILESIZE_DOWNLOAD
+MAX_STEM = 80
+MAX_SUFFIX = 8
+_UNSAFE = re.compile(r"[^\w.\-]+")
+_SUFFIX_BY_MIME = {"application/pdf": ".pdf", "text/plain": ".txt", "text/markdown": ".md"}
+DONE = ("indexed", "replaced")
+
+
+class Refusal(Enum):
+    """Why an upload is refused before it is downloaded."""
+
+    TOO_BIG = "too big"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A rebuild's reports, and the documents kept as they were because their file is not at hand."""
+
+    reports: list[FileReport]
+    kept: list[str]
+
+
+def uploads_dir(settings: Settings) -> Path:
+    """Where uploaded records are kept: `<data_dir>/uploads`."""
+    return settings.data_dir / "uploads"
+
+
+def safe_filename(name: str | None, mime_type: str | None = None) -> str:
+    """A file name that stays inside the uploads folder: no folders, no leading dots, word characters only."""
+    base = PureWindowsPath(PurePosixPath(unicodedata.normalize("NFC", name or "")).name).name
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = _UNSAFE.sub("_", stem)[:MAX_STEM].strip("._-") or "dokument"
+    suffix = _UNSAFE.sub("", suffix).lower()[:MAX_SUFFIX]
+    return stem + (f".{suffix}" if suffix else _SUFFIX_BY_MIME.get(mime_type or "", ""))
+
+
+def refusal(filename: str, size: int | None) -> Refusal | None:
+    """Why an upload of this (safe) name and size cannot be indexed, or None."""
+    if size is not None and size > MAX_DOWNLOAD:
+        return Refusal.TOO_BIG
+    if Path(filename).suffix not in SUPPORTED:
+        return Refusal.UNSUPPORTED
+    return None
+
+
+def source_path(settings: Settings, filename: str) -> Path | None:
+    """The file a document was indexed from, when the bot holds it (an upload, or the bundled corpus)."""
+    if PurePosixPath(filename).name != filename or PureWindowsPath(filename).name != filename:
+        return None
+    for folder in (uploads_dir(settings), BUNDLED_CORPUS):
+        path = folder / filename
+        if path.is_file():
+            return path
+    return None
+
+
+class Indexing:
+    """The bot's indexing jobs: run in a worker thread, one at a time (callers hold `lock`)."""
+
+    def __init__(self, core: Dasbot) -> None:
+        self.core = core
+        self.lock = asyncio.Lock()
+
+    def staging_path(self, filename: str) -> Path:
+        """Where an upload is downloaded before it is indexed (it keeps its name: the index knows it by it)."""
+        folder = uploads_dir(self.core.settings) / ".incoming"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / safe_filename(filename)
+        if path.resolve().parent != folder.resolve():
+            raise ValueError(f"unsafe upload name: {filename!r}")
+        return path
+
+    async def index_upload(self, staged: Path, progress: Progress) -> FileReport:
+        """Index a downloaded upload; kept under the uploads folder when it went in, removed otherwise."""
+        return await asyncio.to_thread(self._index_upload, staged, progress)
+
+    async def rebuild(self, progress: Progress) -> Rebuild:
+        """Re-read every indexed document from its file and rebuild the FAISS file."""
+        return await asyncio.to_thread(self._rebuild, progress)
+
+    def _index_upload(self, staged: Path, progress: Progress) -> FileReport:
+        try:
+            [report] = self.core.index([staged], progress)
+            if report.status in DONE:
+                os.replace(staged, uploads_dir(self.core.settings) / staged.name)
+            return report
+        finally:
+            staged.unlink(missing_ok=True)
+
+    def _rebuild(self, progress: Progress) -> Rebuild:
+        engine = self.core.engine
+        with Session(engine) as session:
+            names = sorted(set(session.exec(select(Document.filename)).all()))
+        paths = {name: source_path(self.core.settings, name) for name in names}
+        found = [path for path in paths.values() if path is not None]
+        with Session(engine) as session, session.begin():
+            stale = session.exec(select(Document.id).where(Document.filename.in_([p.name for p in found]))).all()
+            for document_id in stale:
+                delete_document(session, document_id)
+        reports = self.core.indexer.index(found, progress) if found else []
+        if not any(r.status in DONE for r in reports):
+            self.core.indexer.rebuild_ann()
+        return Rebuild(reports, [name for name, path in paths.items() if path is None])

@@ -1,0 +1,629 @@
+"""End to end: the real Application, run as `dasbot serve` runs it, against a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Self
+
+import pytest
+
+from bot.core import Dasbot
+from bot.settings import BUNDLED_CORPUS, Settings
+from bot.telegram.app import COMMANDS, build_application, run, webhook_secret
+from bot.telegram.indexing import safe_filename, uploads_dir
+from bot.telegram.logs import REDACTED, RedactToken, configure_logging
+from tests.fake_telegram import BOT_USER, Call, FakeTelegram, utf16_len
+
+MEMBER, OTHER_MEMBER, SECRETARY, STRANGER = 1001, 1002, 2001, 3001
+GROUP, STRANGE_GROUP = -100500, -100600
+MENTION = f"@{BOT_USER['username']}"
+
+
+class RunningBot:
+    """The bot as `dasbot serve` runs it (build_application, then run with long polling), in its own thread."""
+
+    def __init__(self, core: Dasbot) -> None:
+        self.core = core
+        self.application = build_application(core)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, name="bot", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        run(self.application, self.core, stop_signals=None)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not (self.application.running and self.application.updater.running):
+            assert self.thread.is_alive() and time.monotonic() < deadline, "the bot did not start"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.application.stop_running)
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive(), "the bot did not stop"
+
+
+def telegram_core(store: Dasbot, tg: FakeTelegram, **settings: Any) -> Dasbot:
+    """A core over `store` (same data dir, model and searcher) with the Telegram settings of the tests."""
+    core = Dasbot(replace(
+        store.settings, telegram_token=tg.token, telegram_base_url=tg.base_url, telegram_base_file_url=tg.base_file_url,
+        members=frozenset({MEMBER, OTHER_MEMBER, GROUP}), secretariat=frozenset({SECRETARY}), **settings,
+    ))
+    core.embedder = store.embedder
+    core.engine = store.engine
+    core.searcher = store.searcher
+    return core
+
+
+def agenda(day: str, items: list[tuple[str, str]]) -> str:
+    """A tiny DAS agenda in the corpus format: a header line, then `Punkt N.` items with a resumé and a recommendation."""
+    parts = [f" Mødet den {day} DAS Social\n"]
+    for number, (title, text) in enumerate(items, start=1):
+        parts.append(f"Åben\n\nPunkt {number}.\n\n{title}\n\nResume\n\n{text}\n\nIndstilling\n\nDet indstilles, at\n\n• DAS tager punktet til efterretning\n")
+    return "\n".join(parts)
+
+
+@pytest.fixture()
+def tg() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture()
+def people(tg: FakeTelegram) -> dict[str, dict[str, Any]]:
+    return {
+        "member": tg.user(MEMBER, "Mette"), "other": tg.user(OTHER_MEMBER, "Ole"), "secretary": tg.user(SECRETARY, "Sara"),
+        "stranger": tg.user(STRANGER, "Søren"), "group": tg.group(GROUP, "DAS Social"), "strange_group": tg.group(STRANGE_GROUP, "Andet"),
+    }
+
+
+@pytest.fixture()
+def bot(app: Dasbot, tg: FakeTelegram, people: dict[str, dict[str, Any]]) -> Iterator[RunningBot]:
+    """The bot over the session's indexed corpus."""
+    with RunningBot(telegram_core(app, tg)) as running:
+        yield running
+
+
+@pytest.fixture()
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def store(app: Dasbot, tmp_path: Path) -> Dasbot:
+    """An empty store of its own (uploads go here), sharing the session's model."""
+    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=app.settings.cache_dir))
+    other.embedder = app.embedder
+    return other
+
+
+@pytest.fixture()
+def upload_bot(store: Dasbot, tg: FakeTelegram, people: dict[str, dict[str, Any]]) -> Iterator[RunningBot]:
+    """The bot over the empty store."""
+    with RunningBot(telegram_core(store, tg)) as running:
+        yield running
+
+
+def sent(call: Call, chat_id: int) -> bool:
+    return call.method == "sendMessage" and call.chat_id == chat_id
+
+
+def answer_of(tg: FakeTelegram, mark: int, chat_id: int) -> list[Call]:
+    """The messages of an answer, once its last one (the one with the buttons) has arrived."""
+    tg.wait(lambda c: sent(c, chat_id) and bool(c.buttons), since=mark)
+    return tg.since(mark, "sendMessage", chat_id)
+
+
+def ask(tg: FakeTelegram, user: dict[str, Any], text: str) -> list[Call]:
+    mark = tg.mark()
+    tg.send(user, text)
+    return answer_of(tg, mark, user["id"])
+
+
+def command(tg: FakeTelegram, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None) -> Call:
+    """Send a command; the bot's first message in reply."""
+    mark = tg.mark()
+    tg.send(user, text, chat)
+    return tg.wait(lambda c: sent(c, (chat or user)["id"]), since=mark)[0]
+
+
+def press(tg: FakeTelegram, user: dict[str, Any], call: Call, label: str) -> tuple[str, int]:
+    """Press the button whose text starts with `label` under a bot message; (query id, mark before)."""
+    data = next(d for text, d in call.buttons if text.startswith(label))
+    mark = tg.mark()
+    return tg.press(user, tg.message(call), data), mark
+
+
+def upload(tg: FakeTelegram, user: dict[str, Any], name: str, content: bytes, **kwargs: Any) -> Call:
+    """Send a document; the bot's first reply (the progress message, or a refusal)."""
+    mark = tg.mark()
+    tg.send_document(user, name, content, **kwargs)
+    return tg.wait(lambda c: sent(c, user["id"]), since=mark)[0]
+
+
+def final_edit(tg: FakeTelegram, status: Call, mark: int, marker: str) -> Call:
+    """The edit of a progress message whose text contains `marker` (the summary)."""
+    message_id = status.result["message_id"]
+    return tg.wait(
+        lambda c: c.method == "editMessageText" and c.params["message_id"] == message_id and marker in c.plain, since=mark
+    )[0]
+
+
+def assert_all_valid(tg: FakeTelegram) -> None:
+    """Every call the bot made was accepted (valid HTML, within 4096 characters, known chats)."""
+    failed = [c for c in tg.calls if not c.ok and c.method != "getUpdates"]
+    assert not failed, failed
+
+
+# Questions and buttons
+
+
+def test_a_question_gets_cited_passages_with_decisions_above(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    mark = tg.mark()
+    question = tg.send(people["member"], "Hvad blev indstillet om Kvisten?")
+    messages = answer_of(tg, mark, MEMBER)
+    assert len(messages) == 1
+    [message] = messages
+    text = message.plain
+    assert text.index("Indstillinger og beslutninger") < text.index("[1] ")
+    assert "Indstilling 20.01.2023, punkt 11: Kommissorie for Nødspor Kvisten" in text
+    assert "<b>[1] DAS Social møde 20.01.2023 · Punkt 11: Kommissorie for Nødspor Kvisten" in message.html
+    assert "<b>Kvisten</b>" in message.html and "[3] " in text and "[4] " not in text
+    assert message.params["reply_parameters"]["message_id"] == question["message_id"]
+    labels = [label for label, _ in message.buttons]
+    assert labels[:2] == ["Hele punktet [1]", "Kilde [1]"] and labels[-1] == "Flere resultater"
+    assert all(len(data.encode()) <= 64 for _, data in message.buttons)
+    assert tg.since(mark, "sendChatAction", MEMBER)
+    assert_all_valid(tg)
+
+
+def test_direct_answer_agenda_and_follow_up(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    [price] = ask(tg, people["member"], "hvad koster en plads på de særlige pladser?")
+    assert price.plain.startswith("Svar: »") and "4.107 kr. pr. anvendt plads" in price.plain.split("\n")[0]
+    [listing] = ask(tg, people["member"], "hvad var på dagsordenen den 21. august 2023?")
+    assert "17. Næste møde" in listing.plain and listing.plain.index("Næste møde") < listing.plain.index("[1] ")
+    ask(tg, people["other"], "hvem havde skrevet under på KKR Nordjyllands brev til sundhedsministeren?")
+    [follow] = ask(tg, people["other"], "hvem svarede på det?")
+    assert "004_" in follow.plain.split("\n\n")[-1] or "004_" in follow.plain
+    assert_all_valid(tg)
+
+
+def test_no_answer_is_one_line_with_a_lookup(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    reply = command(tg, people["member"], "Hvornår landede den første mand på Månen?")
+    assert "\n" not in reply.plain and "kan jeg ikke finde" in reply.plain and "/beslutning" in reply.plain
+    assert not reply.buttons
+
+
+def test_buttons_more_whole_item_and_source(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    member = people["member"]
+    [first] = ask(tg, member, "Hvad blev indstillet om Kvisten?")
+
+    query, mark = press(tg, member, first, "Flere resultater")
+    assert tg.wait_answer(query).get("text") is None
+    more = answer_of(tg, mark, MEMBER)
+    assert "[4] " in more[0].plain and "[1] " not in more[0].plain and "Indstillinger og beslutninger" not in more[0].plain
+    assert all(b["text"] != "Flere resultater" for row in tg.message(first)["reply_markup"]["inline_keyboard"] for b in row)
+
+    query, mark = press(tg, member, first, "Hele punktet [1]")
+    tg.wait_answer(query)
+    item = tg.wait(lambda c: sent(c, MEMBER), since=mark)[0]
+    assert item.plain.startswith("Punkt 11: Kommissorie for Nødspor Kvisten")
+    assert "Indstilling" in item.plain and "Bilag" in item.plain
+
+    query, mark = press(tg, member, first, "Kilde [1]")
+    tg.wait_answer(query)
+    document = tg.wait(lambda c: c.method == "sendDocument" and c.chat_id == MEMBER, since=mark)[0]
+    name, content = document.files["document"]
+    assert name.startswith("003_") and content == (BUNDLED_CORPUS / name).read_bytes()
+    assert "Kilde:" in document.plain and "Punkt 11" in document.plain
+    assert_all_valid(tg)
+
+
+def test_stale_and_unknown_buttons_are_answered(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    member = people["member"]
+    [first] = ask(tg, member, "Hvad blev indstillet om Kvisten?")
+    message = tg.message(first)
+    for data in ("item:999999", "src:999999", "gammel-knap"):
+        query = tg.press(member, message, data)
+        assert tg.wait_answer(query)["text"]
+
+
+def test_a_long_whole_item_arrives_as_several_valid_messages(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    member = people["member"]
+    [first] = ask(tg, member, "Hvad blev indstillet om Kvisten?")
+    query, mark = press(tg, member, first, "Hele punktet [1]")
+    tg.wait_answer(query)
+    # item 11 of 003 holds a long appendix: wait until its last part has arrived
+    parts = tg.wait(lambda c: sent(c, MEMBER), since=mark, count=2)
+    assert all(utf16_len(p.plain) <= 4096 for p in parts)
+    assert_all_valid(tg)
+
+
+# Commands
+
+
+def test_commands_are_listed_with_set_my_commands(tg: FakeTelegram, bot: RunningBot) -> None:
+    assert [c["command"] for c in tg.commands] == [name for name, _, _ in COMMANDS]
+    assert {"start", "hjaelp", "takst", "beslutning", "moeder", "dagsorden", "tidslinje"} <= {c["command"] for c in tg.commands}
+
+
+def test_start_and_help(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    start = command(tg, people["member"], "/start")
+    assert start.plain.startswith("Hej!") and "/takst" in start.plain and "/reindex" not in start.plain
+    assert "/reindex" in command(tg, people["secretary"], "/hjaelp").plain
+
+
+def test_tariff_lookup(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    reply = command(tg, people["member"], "/takst Socialtilsyn timepris 2024")
+    assert "672 kr." in reply.plain and "før 635 kr." in reply.plain and "møde 21.08.2023, punkt 3" in reply.plain
+    assert "Skriv hvad du søger" in command(tg, people["member"], "/takst").plain
+
+
+def test_decision_lookup(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    reply = command(tg, people["member"], "/beslutning Kvisten")
+    assert "Indstilling 20.01.2023, punkt 11: Kommissorie for Nødspor Kvisten" in reply.plain
+    assert "DAS godkender kommissorie for arbejdsgruppe vedr. Nødspor Kvisten" in reply.plain
+
+
+def test_meetings_and_their_day_buttons(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    member = people["member"]
+    reply = command(tg, member, "/moeder")
+    assert "23.08.2021 DAS Social – 13 punkter" in reply.plain and "20.01.2023" in reply.plain
+    query, mark = press(tg, member, reply, "20.01.2023")
+    tg.wait_answer(query)
+    agenda_message = tg.wait(lambda c: sent(c, MEMBER), since=mark)[0]
+    assert "11. Kommissorie for Nødspor Kvisten" in agenda_message.plain
+
+
+@pytest.mark.parametrize("day", ["21.08.2023", "21. august 2023", "2023-08-21"])
+def test_agenda_accepts_every_date_form(tg: FakeTelegram, bot: RunningBot, people: dict, day: str) -> None:
+    reply = command(tg, people["member"], f"/dagsorden {day}")
+    assert "DAS Social møde 21.08.2023" in reply.plain and "3. Budget og takster for Socialtilsyn Nord" in reply.plain
+    assert ("3", next(d for t, d in reply.buttons if t == "3")) in reply.buttons
+
+
+def test_agenda_without_a_meeting_or_a_date(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    assert "intet møde den 01.01.2020" in command(tg, people["member"], "/dagsorden 1. januar 2020").plain
+    assert "Skriv mødets dato" in command(tg, people["member"], "/dagsorden i går").plain
+
+
+def test_timeline(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    reply = command(tg, people["member"], "/tidslinje Socialtilsyn")
+    text = reply.plain
+    assert text.index("23.08.2021, punkt 7") < text.index("20.01.2023, punkt 13") < text.index("21.08.2023, punkt 3")
+
+
+def test_unknown_command(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    assert "/hjaelp" in command(tg, people["member"], "/ukendt").plain
+
+
+# Groups and strangers
+
+
+def test_a_member_group_answers_commands_mentions_and_replies_only(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    group, stranger = people["group"], people["stranger"]  # anyone in a member group may ask
+    mark = tg.mark()
+    tg.send(stranger, "Hvad blev indstillet om Kvisten?", group)  # not addressed to the bot: ignored
+    reply = command(tg, stranger, f"/takst@{BOT_USER['username']} Socialtilsyn timepris", group)
+    assert "672 kr." in reply.plain
+    mark = tg.mark()
+    tg.send(stranger, f"{MENTION} hvad blev indstillet om Kvisten?", group)
+    [answer] = answer_of(tg, mark, GROUP)
+    assert "Kommissorie for Nødspor Kvisten" in answer.plain
+    mark = tg.mark()
+    tg.send(stranger, "Hvad med Socialtilsyn Nords budget?", group, reply_to=tg.message(answer))
+    answer_of(tg, mark, GROUP)
+    hint = command(tg, stranger, MENTION, group)
+    assert f"„{MENTION} hvad blev indstillet om Kvisten?“" in hint.plain
+    assert len(tg.since(0, "sendMessage", GROUP)) == 4
+
+
+def test_a_stranger_gets_one_polite_refusal_and_nothing_else(
+    tg: FakeTelegram, bot: RunningBot, people: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    stranger = people["stranger"]
+    for text in ("Hvad blev indstillet om Kvisten?", "/moeder", "/takst Kvisten"):
+        reply = command(tg, stranger, text)
+        assert reply.plain.startswith("Beklager, denne bot er kun for medlemmer") and not reply.buttons
+    mark = tg.mark()
+    tg.send_document(stranger, "dagsorden.txt", b"Punkt 1.")
+    tg.wait(lambda c: sent(c, STRANGER), since=mark)
+    query = tg.press(stranger, tg.message(reply), "item:1")
+    assert tg.wait_answer(query)["text"].startswith("Beklager, denne bot er kun for medlemmer")
+    time.sleep(0.3)
+    assert len(tg.since(0, "sendMessage", STRANGER)) == 4
+    assert not tg.since(0, "getFile") and not tg.downloads()
+    assert "refused a stranger: user id 3001" in caplog.text
+
+
+def test_a_group_that_is_not_a_member_gets_a_refusal(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+    tg.send(people["member"], "/moeder@another_bot", people["strange_group"])  # not for this bot: ignored
+    reply = command(tg, people["member"], "/moeder", people["strange_group"])
+    assert reply.plain.startswith("Beklager, denne bot er kun for medlemmer")
+    time.sleep(0.3)
+    assert len(tg.since(0, "sendMessage", STRANGE_GROUP)) == 1
+
+
+# Uploads and subscriptions
+
+
+def test_an_upload_by_the_secretariat_is_indexed_answerable_and_notifies_subscribers(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict
+) -> None:
+    member, other, secretary = people["member"], people["other"], people["secretary"]
+    assert "følger nu „Kvisten“" in command(tg, member, "/abonner Kvisten").plain
+    assert "følger nu" in command(tg, other, "/abonner Socialtilsyn").plain
+    assert "følger allerede" in command(tg, member, "/abonner  kvisten ").plain
+
+    content = agenda("05.02.2024", [
+        ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+        ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering om den faglige bæredygtighed."),
+    ]).encode()
+    mark = tg.mark()
+    status = upload(tg, secretary, "dagsorden 2024.txt", content)
+    summary = final_edit(tg, status, mark, "er indekseret")
+    assert "Møde: DAS Social 05.02.2024" in summary.plain
+    assert "2 punkter · 0 bilag" in summary.plain and "2 indstillinger/beslutninger" in summary.plain
+    assert "1 abonnent har fået besked" in summary.plain
+    edits = [c for c in tg.since(mark, "editMessageText") if c.params["message_id"] == status.result["message_id"]]
+    assert len(edits) >= 2 and edits[-1] is summary
+
+    [notice] = tg.since(mark, "sendMessage", MEMBER)
+    assert "Nyt om „Kvisten“" in notice.plain and "DAS Social møde 05.02.2024" in notice.plain
+    assert "Punkt 2: Status på Nødspor Kvisten" in notice.plain and "Punkt 1" not in notice.plain
+    assert not tg.since(mark, "sendMessage", OTHER_MEMBER)
+    assert (uploads_dir(upload_bot.core.settings) / "dagsorden_2024.txt").read_bytes() == content
+
+    query, mark = press(tg, member, notice, "Punkt 2")
+    tg.wait_answer(query)
+    assert tg.wait(lambda c: sent(c, MEMBER), since=mark)[0].plain.startswith("Punkt 2: Status på Nødspor Kvisten")
+
+    [answer] = ask(tg, member, "Hvad er status på Nødspor Kvisten?")
+    assert "DAS Social møde 05.02.2024 · Punkt 2: Status på Nødspor Kvisten" in answer.plain
+    assert_all_valid(tg)
+
+
+def test_one_indexing_job_at_a_time(tg: FakeTelegram, store: Dasbot, people: dict) -> None:
+    core = telegram_core(store, tg)
+    running, overlaps = [0], []
+    index = core.index
+
+    def tracked(paths: list[Path], progress: Any) -> Any:
+        running[0] += 1
+        overlaps.append(running[0])
+        time.sleep(0.3)
+        try:
+            return index(paths, progress)
+        finally:
+            running[0] -= 1
+
+    core.index = tracked
+    with RunningBot(core):
+        mark = tg.mark()
+        for name, day in (("a.txt", "05.02.2024"), ("b.txt", "06.02.2024")):
+            tg.send_document(people["secretary"], name, agenda(day, [("Dagsorden", "Godkendes."), ("Kvisten", "Status.")]).encode())
+        tg.wait(lambda c: c.method == "editMessageText" and "er indekseret" in c.plain, since=mark, count=2)
+    assert overlaps == [1, 1]
+
+
+def test_subscriptions_survive_a_restart_and_can_be_cancelled(tg: FakeTelegram, store: Dasbot, people: dict) -> None:
+    member = people["member"]
+    core = telegram_core(store, tg)
+    with RunningBot(core):
+        command(tg, member, "/abonner takster")
+        command(tg, member, "/abonner Socialtilsyn")
+    with RunningBot(core):
+        assert "• takster\n• Socialtilsyn" in command(tg, member, "/abonnementer").plain
+        assert "Afmeldt: „socialtilsyn“" in command(tg, member, "/afmeld socialtilsyn").plain
+        assert "følger ikke" in command(tg, member, "/afmeld Kvisten").plain
+        assert "• takster" in command(tg, member, "/abonnementer").plain
+        assert "Socialtilsyn" not in command(tg, member, "/abonnementer").plain
+        assert "Skriv et emne" in command(tg, member, "/abonner").plain
+
+
+def test_an_upload_by_a_member_is_refused_and_not_downloaded(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    reply = upload(tg, people["member"], "dagsorden.txt", agenda("05.02.2024", [("Kvisten", "Tekst.")]).encode())
+    assert "kun sekretariatet kan tilføje dokumenter" in reply.plain and "Intet er blevet indekseret" in reply.plain
+    assert not tg.since(0, "getFile") and not tg.downloads() and upload_bot.core.chunk_count() == 0
+
+
+def test_an_oversized_file_is_refused_before_download(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    reply = upload(tg, people["secretary"], "stor.pdf", b"%PDF-1.4 small", file_size=21_000_000, mime_type="application/pdf")
+    assert "21.0 MB" in reply.plain and "20 MB" in reply.plain and "ikke hentet" in reply.plain
+    assert not tg.since(0, "getFile") and not tg.downloads() and upload_bot.core.chunk_count() == 0
+
+
+def test_an_unreadable_upload_gets_a_danish_reason(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    mark = tg.mark()
+    status = upload(tg, people["secretary"], "referat.pdf", b"this is not a pdf", mime_type="application/pdf")
+    summary = final_edit(tg, status, mark, "er ikke indekseret")
+    assert "filen er ikke en gyldig PDF" in summary.plain
+    assert not (uploads_dir(upload_bot.core.settings) / "referat.pdf").exists()
+    reply = upload(tg, people["secretary"], "billede.png", b"\x89PNG")
+    assert "kan kun læse PDF- og tekstfiler" in reply.plain
+
+
+def test_an_upload_name_cannot_escape_the_uploads_folder(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    mark = tg.mark()
+    content = agenda("06.03.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."), ("Kvisten", "Tekst om Kvisten.")])
+    status = upload(tg, people["secretary"], "../../../etc/..møde<1>.txt", content.encode())
+    final_edit(tg, status, mark, "er indekseret")
+    folder = uploads_dir(upload_bot.core.settings)
+    assert [p.name for p in folder.iterdir() if p.is_file()] == ["møde_1.txt"]
+    assert not list((folder / ".incoming").iterdir())
+
+
+def test_escaping_of_documents_and_questions(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    content = agenda("07.03.2024", [
+        ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+        ("Takster <2024> & <b>tilbud</b>", "Taksten for døgnophold på Kvisten er < 5.000 kr. & > 4.000 kr. pr. døgn; se <i>bilag</i> &amp; noter."),
+    ]).encode()
+    mark = tg.mark()
+    final_edit(tg, upload(tg, people["secretary"], "takster.txt", content), mark, "er indekseret")
+    [answer] = ask(tg, people["member"], "Hvad er taksten for døgnophold på Kvisten < 5.000 kr. & > 4.000 kr.?")
+    assert "Punkt 2: Takster <2024> & <b>tilbud</b>" in answer.plain
+    assert "< 5.000 kr. & > 4.000 kr. pr. døgn; se <i>bilag</i> &amp; noter." in answer.plain
+    query, mark = press(tg, people["member"], answer, "Hele punktet [1]")
+    tg.wait_answer(query)
+    assert "Takster <2024> & <b>tilbud</b>" in tg.wait(lambda c: sent(c, MEMBER), since=mark)[0].plain
+    reply = command(tg, people["member"], "/abonner <script>&")
+    assert "<script>&" in reply.plain
+    assert_all_valid(tg)
+
+
+def test_a_long_answer_arrives_as_several_valid_messages(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    towns = ["Aalborg", "Hjørring", "Thisted", "Rebild", "Brønderslev", "Frederikshavn", "Jammerbugt", "Mariagerfjord"]
+    bullets = "\n".join(
+        f"• DAS beder {town} Kommune om at beskrive behovet for pladser på Nødspor Kvisten i {year} & de følgende år"
+        for year in range(2024, 2030) for town in towns
+    )
+    text = agenda("09.04.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+                                 ("Nødspor Kvisten", "Arbejdsgruppen for Nødspor Kvisten har afsluttet sin afrapportering.")])
+    head, _, tail = text.rpartition("• DAS tager punktet til efterretning")
+    mark = tg.mark()
+    final_edit(tg, upload(tg, people["secretary"], "lang.txt", (head + bullets + tail).encode()), mark, "er indekseret")
+    messages = ask(tg, people["member"], "Hvad blev indstillet om Nødspor Kvisten?")
+    assert len(messages) >= 2
+    assert all(utf16_len(m.plain) <= 4096 for m in messages)
+    assert messages[-1].buttons and not any(m.buttons for m in messages[:-1])
+    whole = "\n".join(m.plain for m in messages)
+    for year in range(2024, 2030):  # every line of the recommendation arrived, none cut in two
+        assert f"– DAS beder Mariagerfjord Kommune om at beskrive behovet for pladser på Nødspor Kvisten i {year} & de følgende år" in whole
+    assert "[1] " in whole
+    assert_all_valid(tg)
+
+
+def test_reindex_rebuilds_with_the_same_reporting(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    mark = tg.mark()
+    content = agenda("05.02.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+                                    ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering.")])
+    final_edit(tg, upload(tg, people["secretary"], "a.txt", content.encode()), mark, "er indekseret")
+    assert "Kun sekretariatet" in command(tg, people["member"], "/reindex").plain
+    mark = tg.mark()
+    status = command(tg, people["secretary"], "/reindex")
+    summary = final_edit(tg, status, mark, "Genindeksering færdig")
+    assert "1 fil: 1 indekseret, 0 fejlet" in summary.plain
+    [answer] = ask(tg, people["member"], "Hvad er status på Nødspor Kvisten?")
+    assert "DAS Social møde 05.02.2024 · Punkt 2: Status på Nødspor Kvisten" in answer.plain
+
+
+# The wire
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own use of retry_after
+def test_flood_control_honours_retry_after(tg: FakeTelegram, app: Dasbot, people: dict) -> None:
+    tg.flood("getUpdates")
+    tg.flood("sendMessage")
+    with RunningBot(telegram_core(app, tg)):
+        reply = command(tg, people["member"], "/moeder")
+    assert "Møder" in reply.plain
+    floods = [c for c in tg.calls if c.error and c.error.startswith("Too Many Requests")]
+    assert [c.method for c in floods] == ["getUpdates", "sendMessage"]
+
+
+def test_an_error_gets_a_danish_apology_and_a_logged_traceback(
+    tg: FakeTelegram, app: Dasbot, people: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken:
+        def ask(self, *args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("the model fell over")
+
+    core = telegram_core(app, tg)
+    core.answerer = Broken()
+    with RunningBot(core):
+        reply = command(tg, people["member"], "Hvad blev indstillet om Kvisten?")
+    assert reply.plain == "Beklager, der gik noget galt. Prøv igen om lidt."
+    assert "RuntimeError: the model fell over" in caplog.text and "Traceback" in caplog.text
+
+
+def test_webhook_mode(tg: FakeTelegram, app: Dasbot, people: dict, unused_port: int) -> None:
+    url = f"http://127.0.0.1:{unused_port}/telegram/hook"
+    with RunningBot(telegram_core(app, tg, webhook_url=url)):
+        assert tg.webhook == {"url": url, "secret_token": webhook_secret(tg.token)}
+        reply = command(tg, people["member"], "/moeder")
+    assert "Møder" in reply.plain and not tg.since(0, "getUpdates")
+
+
+# Small parts
+
+
+def test_the_token_is_redacted_from_every_log_line() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactToken("123:SECRET"))
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    try:
+        logger.warning("POST https://api.telegram.org/bot%s/getMe", "123:SECRET")
+        try:
+            raise ValueError("url https://api.telegram.org/bot123:SECRET/getUpdates")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert "123:SECRET" not in stream.getvalue()
+    assert lines[0] == f"POST https://api.telegram.org/bot{REDACTED}/getMe"
+    assert lines[-1] == f"ValueError: url https://api.telegram.org/bot{REDACTED}/getUpdates"
+
+
+def test_configure_logging_filters_every_root_handler(caplog: pytest.LogCaptureFixture) -> None:
+    root = logging.getLogger()
+    try:
+        configure_logging("123:SECRET")
+        assert all(any(isinstance(f, RedactToken) for f in h.filters) for h in root.handlers)
+        assert logging.getLogger("httpx").level == logging.getLogger("httpcore").level == logging.WARNING
+        logging.getLogger("telegram.ext").warning("GET https://api.telegram.org/file/bot123:SECRET/x.pdf")
+    finally:
+        for handler in root.handlers:
+            for redaction in [f for f in handler.filters if isinstance(f, RedactToken)]:
+                handler.removeFilter(redaction)
+    assert "SECRET" not in caplog.text and f"file/bot{REDACTED}/x.pdf" in caplog.text
+
+
+def test_dasbot_serve_polls_answers_and_stops_on_a_signal(app: Dasbot, tg: FakeTelegram, people: dict) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DASBOT_", "TELEGRAM_"))} | {
+        "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url, "TELEGRAM_API_BASE_FILE_URL": tg.base_file_url,
+        "DASBOT_MEMBERS": str(MEMBER), "DASBOT_DATA_DIR": str(app.settings.data_dir), "DASBOT_CACHE_DIR": str(app.settings.cache_dir),
+    }
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "-v", "serve"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        tg.wait(lambda c: c.method == "getUpdates", timeout=120)
+        assert command(tg, people["member"], "/start").plain.startswith("Hej!")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = process.stderr.read()
+    assert tg.token not in log and "Application started" in log
+
+
+@pytest.mark.parametrize(("name", "mime", "expected"), [
+    ("../../etc/passwd", None, "passwd"),
+    ("..\\..\\Windows\\evil.PDF", None, "evil.pdf"),
+    (".hidden.txt", None, "hidden.txt"),
+    ("møde 21.08.2023 <dagsorden>.pdf", None, "møde_21.08.2023_dagsorden.pdf"),
+    ("..", "application/pdf", "dokument.pdf"),
+    (None, "text/plain", "dokument.txt"),
+    ("a/b/\x00c.txt", None, "c.txt"),
+])
+def test_safe_filename(name: str | None, mime: str | None, expected: str) -> None:
+    assert safe_filename(name, mime) == expected
