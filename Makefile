@@ -34,5 +34,9 @@ run: index
 test: install-test
 	$(BIN)/python -m pytest
 
+# Performance figures (see bench/run.py; `.venv/bin/python bench/run.py --quick` for a ~3 minute run).
+bench: install
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) data

@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.conversation import Conversation
 from bot.core import Dasbot
+from bot.doctor import diagnose, render, repair
 from bot.evaluate import evaluate, load_questions, score_decisions, score_tariffs
 from bot.lookups.decisions import all_decisions, find_decisions
 from bot.lookups.tariffs import all_tariffs, find_tariffs
@@ -20,6 +22,7 @@ from bot.render.terminal import render_answer, render_decision, render_tariff
 from bot.settings import Settings
 from bot.lookups.meetings import meetings
 from indexer.dates import parse_danish_date
+from indexer.lock import IndexBusy
 from indexer.pipeline import FileReport
 
 log = logging.getLogger("dasbot")
@@ -48,25 +51,67 @@ def _progress_bar() -> Callable[[str, int, int], None]:
 def _summary(reports: list[FileReport]) -> str:
     counts = {status: sum(1 for r in reports if r.status == status) for status in ("indexed", "replaced", "unchanged", "failed")}
     chunks = sum(r.chunks for r in reports)
+    empty = sum(len(r.empty_pages) for r in reports)
     return (
         f"{len(reports)} filer: {counts['indexed']} indekseret, {counts['replaced']} erstattet, "
         f"{counts['unchanged']} uændret, {counts['failed']} fejlet; {chunks} nye tekststykker"
+        + (f"; {empty} sider uden tekst (kræver OCR)" if empty else "")
     )
 
 
+def _busy(busy: IndexBusy) -> str:
+    who = f" (pid {busy.holder})" if busy.holder else ""
+    return f"dasbot: indekset skrives af en anden proces{who}; prøv igen, når den er færdig."
+
+
+def _report_line(report: FileReport) -> str | None:
+    """One Danish line about a file that was indexed, replaced something or was left out; None otherwise."""
+    if report.duplicate_of:
+        dropped = f"; den tidligere udgave af {report.path} er fjernet" if report.status == "replaced" else ""
+        return f"{report.path}: samme indhold er allerede indekseret som {report.duplicate_of}{dropped}"
+    if report.newer_version:
+        return f"{report.path}: springes over; {report.newer_version} er en nyere udgave af samme mødes dokument"
+    if report.status == "unchanged":
+        return None
+    when = report.meeting_date or "ingen mødedato"
+    line = (f"{report.path}: {report.kind}, {when}, {report.items} punkter, "
+            f"{report.appendices} bilag, {report.chunks} tekststykker")
+    if report.replaces:
+        line += f"; erstatter {', '.join(report.replaces)}"
+    if report.empty_pages:
+        line += f"; sider uden tekst (kræver OCR): {', '.join(map(str, report.empty_pages))}"
+    return line
+
+
 def cmd_index(app: Dasbot, args: argparse.Namespace) -> int:
-    reports = app.index([Path(p) for p in args.paths] or None, None if args.json else _progress_bar())
+    try:
+        reports = app.index([Path(p) for p in args.paths] or None, None if args.json else _progress_bar())
+    except IndexBusy as busy:
+        print(_busy(busy), file=sys.stderr)
+        return 1
     for report in reports:
         if args.json:
             _emit(report.__dict__)
         elif report.status == "failed":
-            print(f"fejl: {report.path}: {report.error}", file=sys.stderr)
-        elif report.status != "unchanged":
-            when = report.meeting_date or "ingen mødedato"
-            print(f"{report.path}: {report.kind}, {when}, {report.items} punkter, "
-                  f"{report.appendices} bilag, {report.chunks} tekststykker", file=sys.stderr)
+            reason = (report.error or "").removeprefix(f"{report.path}: ")
+            print(f"fejl: {report.path}: {reason}", file=sys.stderr)
+        elif line := _report_line(report):
+            print(line, file=sys.stderr)
     print(_summary(reports), file=sys.stderr)
     return 1 if any(r.status == "failed" for r in reports) else 0
+
+
+def cmd_doctor(app: Dasbot, args: argparse.Namespace) -> int:
+    if args.repair:
+        try:
+            for line in repair(app):
+                print(line)
+        except IndexBusy as busy:
+            print(_busy(busy), file=sys.stderr)
+            return 1
+    checks = diagnose(app)
+    print(render(app.settings, checks))
+    return 0 if all(check.ok for check in checks) else 1
 
 
 def _questions(args: argparse.Namespace) -> Iterable[str]:
@@ -95,6 +140,7 @@ def cmd_ask(app: Dasbot, args: argparse.Namespace) -> int:
 def cmd_chat(app: Dasbot, args: argparse.Namespace) -> int:
     app.ensure_indexed(_progress_bar())
     interactive = sys.stdin.isatty()
+    conversation = Conversation()
     if interactive:
         print("Spørg om DAS Socials møder. Tom linje eller Ctrl-D afslutter.")
     while True:
@@ -108,7 +154,7 @@ def cmd_chat(app: Dasbot, args: argparse.Namespace) -> int:
             continue
         if not interactive:
             print(f"> {question}")
-        print(render_answer(app.answerer.ask(question, k=args.k), bold=sys.stdout.isatty()))
+        print(render_answer(app.answerer.ask(question, k=args.k, conversation=conversation), bold=sys.stdout.isatty()))
         print()
     return 0
 
@@ -139,7 +185,7 @@ def cmd_eval(app: Dasbot, args: argparse.Namespace) -> int:
     app.ensure_indexed(_progress_bar())
     results: dict[str, Any] = {}
     if args.file:
-        summary, rows = evaluate(app.answerer, load_questions(Path(args.file)))
+        summary, rows = evaluate(app.answerer, load_questions(Path(args.file)), args.mode)
         results["questions"] = {"summary": summary, "rows": rows}
         if not args.json:
             for row in rows:
@@ -245,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("file", nargs="?")
     evaluation.add_argument("--tariffs", help="gold tariffs (format of shared/eval/tariffs_dev.jsonl)")
     evaluation.add_argument("--decisions", help="gold decisions (format of shared/eval/decisions_dev.jsonl)")
+    evaluation.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid",
+                            help="retrieval to measure (bm25/dense alone never abstain)")
     evaluation.add_argument("--json", action="store_true")
     evaluation.set_defaults(func=cmd_eval)
 
@@ -265,6 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     topic.add_argument("topic", nargs="+")
     topic.add_argument("--json", action="store_true")
     topic.set_defaults(func=cmd_timeline)
+    doctor = sub.add_parser("doctor", help="check the data dir (database, FAISS file, model); exit 1 when unhealthy")
+    doctor.add_argument("--repair", action="store_true", help="rebuild the FAISS file from the database first")
+    doctor.set_defaults(func=cmd_doctor)
+
     serve = sub.add_parser("serve", help="run the Telegram bot (long polling, or webhook with DASBOT_WEBHOOK_URL)")
     serve.set_defaults(func=cmd_serve)
     return parser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.database import make_engine
 from indexer.embedding import Embedder
 from indexer.models import Chunk
+from indexer.lock import IndexBusy
 from indexer.pipeline import FileReport, Indexer, Progress
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ class Dasbot:
     def ensure_indexed(self, progress: Progress | None = None) -> list[FileReport]:
         """Index the bundled corpus when the store is empty; nothing otherwise."""
         if self.chunk_count():
+            with contextlib.suppress(IndexBusy):  # a writer at work repairs it itself
+                self.indexer.ensure_consistent(lock_timeout=0)
             return []
         log.info("the index is empty: indexing the bundled corpus")
         return self.index(None, progress)

@@ -1,14 +1,26 @@
-"""From files to the store: read, parse, chunk, embed, write in one transaction, then swap the FAISS file."""
+"""From files to the store: read, parse, chunk, embed, write in one transaction, then swap the FAISS file.
+
+One writer at a time (`indexer.lock`). Each file is one transaction; the FAISS file it implies is written
+beside the real one before the commit and renamed over it right after, so the database and FAISS part ways
+only for that rename. A kill loses at most the file in hand, and a FAISS file left behind is rebuilt by the
+next run (or `dasbot doctor --repair`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
+import os
+import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+import faiss
 import numpy as np
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, select
 
 from indexer import ann
@@ -18,12 +30,20 @@ from indexer.document import Section as ParsedSection
 from indexer.embedding import Embedder
 from indexer.facts.extract import DecisionFact, document_decisions, document_tariffs
 from indexer.facts.tariffs import TariffFact
+from indexer.lock import LOCK_NAME, index_lock
 from indexer.models import AgendaItem, Appendix, Chunk, Decision, Document, Meeting, Section, Tariff
-from indexer.read import UnreadableFile, read_pages
+from indexer.read import Page, UnreadableFile, check_suffix, pages_of
 from indexer.structure import parse_document
 
 SUPPORTED = {".pdf", ".txt", ".md"}
-EMBED_SLICE = 256
+EMBED_SLICE = 16
+MAX_FILE_SIZE = 50_000_000
+"""Bytes a file may have; a larger one is refused before it is read."""
+LOCK_TIMEOUT = 600.0
+"""Seconds to wait for another writer before giving up with IndexBusy."""
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Progress = Callable[[str, int, int], None]
 
@@ -43,6 +63,14 @@ class FileReport:
     tariffs: int = 0
     decisions: int = 0
     error: str | None = None
+    empty_pages: list[int] = field(default_factory=list)
+    """PDF pages without a text layer (scanned: they need OCR); the other pages are indexed."""
+    duplicate_of: str | None = None
+    """The file already indexed with the same bytes under another name."""
+    replaces: list[str] = field(default_factory=list)
+    """Other files whose document this one replaced: older versions of the same meeting's agenda or minutes."""
+    newer_version: str | None = None
+    """Left out as an older version of the same meeting's agenda or minutes: the newer file of this run."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +79,48 @@ class Facts:
 
     tariffs: list[tuple[int | None, TariffFact]]
     decisions: list[DecisionFact]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How the FAISS file compares with the chunk vectors in the database (the source of truth)."""
+
+    chunks: int
+    vectors: int | None
+    """Vectors in the FAISS file; None when there is no readable file."""
+    missing: int = 0
+    """Chunk ids the FAISS file lacks."""
+    unknown: int = 0
+    """FAISS ids the database lacks (or holds twice)."""
+    stale: int = 0
+    """Ids in both whose vectors differ (SQLite reuses the ids of deleted rows)."""
+    error: str | None = None
+    """Why the FAISS file could not be read."""
+
+    @property
+    def ok(self) -> bool:
+        """True when readers see the same chunks through FAISS as through the database."""
+        return self.error is None and not (self.missing or self.unknown or self.stale)
+
+
+def compare_ann(engine: Engine, ann_path: Path) -> Agreement:
+    """Compare the FAISS file's ids and vectors with the database's; no file and no chunks agree."""
+    ids, vectors = ann.stored_vectors(engine)
+    if not ann_path.exists():
+        return Agreement(len(ids), None, missing=len(ids))
+    try:
+        index = ann.load(ann_path)
+        ann_ids = faiss.vector_to_array(index.id_map)
+        ann_vectors = index.index.reconstruct_n(0, index.ntotal)
+    except (RuntimeError, AttributeError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return Agreement(len(ids), None, missing=len(ids), error=reason)
+    common, in_db, in_ann = np.intersect1d(ids, ann_ids, return_indices=True)
+    if len(common) and vectors.shape[1] != ann_vectors.shape[1]:
+        stale = len(common)
+    else:
+        stale = int(np.count_nonzero(np.any(vectors[in_db] != ann_vectors[in_ann], axis=1))) if len(common) else 0
+    return Agreement(len(ids), len(ann_ids), len(ids) - len(common), len(ann_ids) - len(common), stale)
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -67,57 +137,161 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 class Indexer:
     """Indexes files into the database and keeps the FAISS file in step with it."""
 
-    def __init__(self, engine: Engine, ann_path: Path, embedder: Callable[[], Embedder]) -> None:
+    def __init__(
+        self, engine: Engine, ann_path: Path, embedder: Callable[[], Embedder], max_file_size: int = MAX_FILE_SIZE,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
         self.engine = engine
         self.ann_path = ann_path
+        self.lock_path = ann_path.with_name(LOCK_NAME)
+        self.max_file_size = max_file_size
+        self.lock_timeout = lock_timeout
         self._embedder = embedder
 
     def index(self, paths: Iterable[Path], progress: Progress | None = None) -> list[FileReport]:
-        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding."""
-        reports = [self._index_file(path, progress) for path in collect_files(paths)]
-        if any(r.status in ("indexed", "replaced") for r in reports) or not self.ann_path.exists():
-            ann.rebuild(self.engine, self.ann_path, self._dim())
+        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding.
+
+        Raises IndexBusy when another writer holds the index for longer than `lock_timeout`.
+        """
+        files = collect_files(paths)
+        batch = {path.name: path for path in files}
+        reports = []
+        with index_lock(self.lock_path, self.lock_timeout):
+            self._repair()
+            for path in files:
+                try:
+                    report = self._index_file(path, batch, progress)
+                except Exception as exc:  # a parser bug or a full disk fails this file, not the whole run
+                    log.info("indexing %s failed", path, exc_info=True)
+                    report = FileReport(path=path.name, status="failed", error=f"{path.name}: {_unexpected(exc)}")
+                reports.append(report)
         return reports
 
     def rebuild_ann(self) -> None:
         """Rebuild the FAISS file from the database."""
+        with index_lock(self.lock_path, self.lock_timeout):
+            self._remove_partials()
+            self._write_ann()
+
+    def ensure_consistent(self, lock_timeout: float | None = None) -> bool:
+        """Rebuild the FAISS file when it disagrees with the database (after a crash); True when it did.
+
+        At start-up pass `lock_timeout=0` and treat IndexBusy as "a writer is at work and will repair it".
+        """
+        with index_lock(self.lock_path, self.lock_timeout if lock_timeout is None else lock_timeout):
+            return self._repair()
+
+    def agreement(self) -> Agreement:
+        """How the FAISS file compares with the database now."""
+        return compare_ann(self.engine, self.ann_path)
+
+    def _repair(self) -> bool:
+        """Drop files a crashed writer left half-written; rebuild FAISS when it disagrees. Hold the lock."""
+        self._remove_partials()
+        if self.agreement().ok:
+            return False
+        self._write_ann()
+        return True
+
+    def _remove_partials(self) -> None:
+        """Remove FAISS files a killed writer left half-written beside the real one. Hold the lock."""
+        for partial in self.ann_path.parent.glob(f".{self.ann_path.name}.*.partial"):
+            partial.unlink(missing_ok=True)
+
+    def _write_ann(self) -> None:
+        """Rebuild the FAISS file from the database."""
         ann.rebuild(self.engine, self.ann_path, self._dim())
 
-    def _dim(self) -> int:
-        return self._embedder().dim
+    def _commit(self, change: Callable[[Session], T]) -> T:
+        """Run `change` in one transaction with the FAISS file it implies written beside the real one before the
+        commit and renamed over it right after."""
+        partial = self.ann_path.with_name(f".{self.ann_path.name}.{os.getpid()}.partial")
+        try:
+            with Session(self.engine) as session, session.begin():
+                result = change(session)
+                session.flush()
+                faiss.write_index(self._session_index(session), str(partial))
+            os.replace(partial, self.ann_path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return result
 
-    def _index_file(self, path: Path, progress: Progress | None) -> FileReport:
+    def _session_index(self, session: Session) -> faiss.Index:
+        """The FAISS index of the chunks as `session` sees them (its own changes included)."""
+        rows = session.exec(select(Chunk.id, Chunk.vector).order_by(Chunk.id)).all()
+        if not rows:
+            return ann.build(np.zeros(0, np.int64), np.zeros((0, 0), np.float32), self._dim())
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), -1)
+        return ann.build(ids, vectors, vectors.shape[1])
+
+    def _dim(self) -> int:
+        """The vectors' dimension: the stored vectors' width, else the model's (loading it)."""
+        with Session(self.engine) as session:
+            width = session.exec(select(func.length(Chunk.vector)).limit(1)).first()
+        return width // 4 if width else self._embedder().dim
+
+    def _index_file(self, path: Path, batch: dict[str, Path], progress: Progress | None) -> FileReport:
         report = FileReport(path=path.name, status="failed")
         try:
-            data = _read_bytes(path)
+            data = _read_bytes(path, self.max_file_size)
             sha = hashlib.sha256(data).hexdigest()
             with Session(self.engine) as session:
-                if session.exec(select(Document.id).where(Document.sha256 == sha)).first() is not None:
-                    report.status = "unchanged"
-                    return report
-            doc = parse_document(read_pages(path), path.name)
+                known = session.exec(select(Document.filename).where(Document.sha256 == sha)).first()
+            if known is not None:
+                return self._known_content(report, known)
+            pages = pages_of(path.name, data)
+            doc = parse_document(pages, path.name)
         except UnreadableFile as error:
             report.error = str(error)
+            return report
+        report.empty_pages = _empty_pages(pages)
+        with Session(self.engine) as session:
+            older = [d.filename for d in _other_versions(session, doc, path.name)]
+        newer = next((name for name in older if _is_newer(batch.get(name), path)), None)
+        if newer is not None:
+            report.status, report.newer_version = "unchanged", newer
             return report
         embedder = self._embedder()
         passages = document_passages(doc, embedder.max_tokens, embedder.count_tokens)
         if not passages:
-            report.error = "no text to index"
+            report.error = f"{path.name}: no text to index"
             return report
         vectors = _embed(embedder, [p.embed_text for p in passages], path.name, progress)
         facts = Facts(document_tariffs(doc), document_decisions(doc))
-        report.status = self._store(path, data, sha, doc, passages, vectors, facts)
+        report.status, report.replaces = self._store(path, data, sha, doc, passages, vectors, facts)
         _summarise(report, doc, len(passages), facts)
+        return report
+
+    def _known_content(self, report: FileReport, known: str) -> FileReport:
+        """Bytes already indexed: nothing to do, except dropping an older version under this file's name."""
+        report.status = "unchanged"
+        if known == report.path:
+            return report
+        report.duplicate_of = known
+        with Session(self.engine) as session:
+            stale = session.exec(select(Document.id).where(Document.filename == report.path)).all()
+        if stale:
+
+            def drop(session: Session) -> None:
+                for document_id in stale:
+                    delete_document(session, document_id)
+
+            self._commit(drop)
+            report.status = "replaced"
         return report
 
     def _store(
         self, path: Path, data: bytes, sha: str, doc: ParsedDocument, passages: list[Passage], vectors: np.ndarray,
         facts: Facts,
-    ) -> str:
-        """Write one document in a single transaction, replacing an earlier version under the same name."""
-        with Session(self.engine) as session, session.begin():
+    ) -> tuple[str, list[str]]:
+        """Write one document in a single transaction, replacing an earlier version under the same name and
+        older versions of the same meeting's document of this kind; returns the status and the files replaced."""
+
+        def change(session: Session) -> tuple[str, list[str]]:
             old_ids = session.exec(select(Document.id).where(Document.filename == path.name)).all()
-            for old_id in old_ids:
+            older = [(d.id, d.filename) for d in _other_versions(session, doc, path.name)]
+            for old_id in [*old_ids, *(old_id for old_id, _ in older)]:
                 delete_document(session, old_id)
             meeting = _meeting(session, doc)
             document = Document(
@@ -128,7 +302,7 @@ class Indexer:
             session.flush()
             item_ids = _store_items(session, document, doc)
             _store_facts(session, document, facts, item_ids)
-            for passage, vector in zip(passages, vectors):
+            for passage, vector in zip(passages, vectors, strict=True):
                 session.add(
                     Chunk(
                         document_id=document.id,
@@ -138,7 +312,9 @@ class Indexer:
                         text=passage.text, embed_text=passage.embed_text, vector=ann.vector_bytes(vector),
                     )
                 )
-        return "replaced" if old_ids else "indexed"
+            return ("replaced" if old_ids or older else "indexed"), [name for _, name in older]
+
+        return self._commit(change)
 
 
 def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress | None) -> np.ndarray:
@@ -152,27 +328,92 @@ def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress |
 
 
 def delete_document(session: Session, document_id: int) -> None:
-    """Remove a document and everything derived from it (its meeting row stays for other documents)."""
+    """Remove a document and everything derived from it, and its meeting when no other document describes it."""
+    meeting_id = session.exec(select(Document.meeting_id).where(Document.id == document_id)).first()
     item_ids = select(AgendaItem.id).where(AgendaItem.document_id == document_id)
     for table in (Chunk, Section, Appendix, Tariff, Decision):
         session.exec(delete(table).where(table.document_id == document_id))
     session.exec(delete(AgendaItem).where(AgendaItem.id.in_(item_ids)))
     session.exec(delete(Document).where(Document.id == document_id))
+    if meeting_id is None:
+        return
+    if session.exec(select(Document.id).where(Document.meeting_id == meeting_id)).first() is None:
+        session.exec(delete(Meeting).where(Meeting.id == meeting_id))
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise UnreadableFile(f"{path.name}: no such file")
-    if path.suffix.lower() not in SUPPORTED:
-        raise UnreadableFile(f"{path.name}: unsupported file type (use PDF, .txt or .md)")
-    return path.read_bytes()
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of a supported type, refused before reading when larger than `limit`."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path.name}: no such file") from None
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile(f"{path.name}: not a regular file")
+    check_suffix(path.name)
+    if info.st_size > limit:
+        raise _too_large(path.name, info.st_size, limit)
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    if len(data) > limit:  # grew since stat
+        raise _too_large(path.name, len(data), limit)
+    return data
+
+
+def _unexpected(exc: Exception) -> str:
+    """One line for an unexpected failure (the traceback goes to the log)."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"could not be indexed ({type(exc).__name__}{': ' + detail[:200] if detail else ''})"
+
+
+def _too_large(name: str, size: int, limit: int) -> UnreadableFile:
+    megabytes = math.ceil(size / 100_000) / 10  # rounded up: 50_000_001 bytes is over a 50 MB limit
+    return UnreadableFile(f"{name}: the file is too large ({megabytes:.1f} MB; the limit is {limit / 1e6:g} MB)")
+
+
+def _empty_pages(pages: list[Page]) -> list[int]:
+    """The numbers of PDF pages without text."""
+    return [page.number for page in pages if page.number is not None and not page.text.strip()]
+
+
+def _is_newer(other: Path | None, path: Path) -> bool:
+    """True when `other` (a file of this run) is a newer version than `path`: later mtime, then later name."""
+    if other is None or other == path:
+        return False
+    try:
+        return (other.stat().st_mtime, other.name) > (path.stat().st_mtime, path.name)
+    except OSError:
+        return False
+
+
+def _committee(doc: ParsedDocument) -> str:
+    return doc.committee or "Ukendt udvalg"
+
+
+def _other_versions(session: Session, doc: ParsedDocument, filename: str) -> list[Document]:
+    """Documents of other files that are the same meeting's agenda (or minutes) as `doc`."""
+    if doc.meeting_date is None or doc.kind is DocumentKind.OTHER:
+        return []
+    query = (
+        select(Document)
+        .join(Meeting, Document.meeting_id == Meeting.id)
+        .where(
+            Meeting.committee == _committee(doc), Meeting.date == doc.meeting_date, Document.kind == doc.kind.value,
+            Document.filename != filename,
+        )
+    )
+    return list(session.exec(query).all())
 
 
 def _meeting(session: Session, doc: ParsedDocument) -> Meeting | None:
     """The meeting row the document describes, created on first sight."""
     if doc.meeting_date is None or doc.kind is DocumentKind.OTHER:
         return None
-    committee = doc.committee or "Ukendt udvalg"
+    committee = _committee(doc)
     meeting = session.exec(
         select(Meeting).where(Meeting.committee == committee, Meeting.date == doc.meeting_date)
     ).first()

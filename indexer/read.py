@@ -5,16 +5,20 @@ from __future__ import annotations
 import codecs
 import io
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, apply_configuration
+from pypdf import PageObject, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 PDF_MAGIC = b"%PDF-"
 STREAM_LIMIT = 50_000_000
 """Bytes one PDF stream may declare or decompress to; a larger one (a zip bomb) fails the file."""
+CONTENT_LIMIT = 100_000_000
+"""Bytes all page content streams and form XObjects of one PDF may decompress to together (bounds memory)."""
 
 _LIMITS = {
     "maximum_declared_stream_length": STREAM_LIMIT,
@@ -44,18 +48,29 @@ class Page:
 
 def read_pages(path: Path) -> list[Page]:
     """The pages of a PDF, or a `.txt`/`.md` file as one page; raises UnreadableFile."""
-    suffix = path.suffix.lower()
-    if suffix != ".pdf" and suffix not in TEXT_SUFFIXES:
-        raise UnreadableFile(f"{path.name}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or .md")
+    check_suffix(path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    return pages_of(path.name, data)
+
+
+def check_suffix(name: str) -> None:
+    """Refuse a file name whose type is not PDF, `.txt` or `.md`."""
+    suffix = Path(name).suffix.lower()
+    if suffix != ".pdf" and suffix not in TEXT_SUFFIXES:
+        raise UnreadableFile(f"{name}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or .md")
+
+
+def pages_of(name: str, data: bytes) -> list[Page]:
+    """The pages of a file's bytes, its type taken from `name`; raises UnreadableFile."""
+    check_suffix(name)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
-        raise UnreadableFile(f"{path.name}: the file is empty")
-    if suffix == ".pdf":
-        return _pdf_pages(path.name, data)
-    return [Page(None, _decode_text(path.name, data))]
+        raise UnreadableFile(f"{name}: the file is empty")
+    if Path(name).suffix.lower() == ".pdf":
+        return _pdf_pages(name, data)
+    return [Page(None, _decode_text(name, data))]
 
 
 def _decode_text(name: str, data: bytes) -> str:
@@ -93,4 +108,46 @@ def _extract(name: str, data: bytes) -> list[Page]:
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise UnreadableFile(f"{name}: the PDF is password-protected")
+    _check_content_size(name, reader.pages)
     return [Page(number, page.extract_text() or "") for number, page in enumerate(reader.pages, start=1)]
+
+
+def _check_content_size(name: str, pages: Iterable[PageObject]) -> None:
+    """Decompress every page's content (pypdf keeps it for text extraction) and refuse past CONTENT_LIMIT.
+
+    This runs before any text is extracted, so a PDF of many streams each under STREAM_LIMIT neither fills
+    memory nor keeps the content parser busy for minutes.
+    """
+    total = 0
+    for page in pages:
+        for stream in _content_streams(page, set()):  # a stream drawn on many pages is parsed for each
+            total += len(stream.get_data())
+            if total > CONTENT_LIMIT:
+                limit = CONTENT_LIMIT // 1_000_000
+                raise UnreadableFile(f"{name}: the PDF's page content exceeds the {limit} MB limit when decompressed")
+
+
+def _content_streams(holder: DictionaryObject, seen: set[int]) -> list[StreamObject]:
+    """The content streams of a page or form XObject and of the forms it draws; `seen` stops cycles."""
+    found: list[StreamObject] = []
+    if isinstance(holder, StreamObject):  # a form XObject is its own content
+        parts: list[PdfObject | None] = [holder]
+    else:
+        contents = _resolved(holder.get("/Contents"))
+        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    for part in map(_resolved, parts):
+        if isinstance(part, StreamObject) and id(part) not in seen:
+            seen.add(id(part))
+            found.append(part)
+    resources = _resolved(holder.get("/Resources"))
+    xobjects = _resolved(resources.get("/XObject")) if isinstance(resources, DictionaryObject) else None
+    if isinstance(xobjects, DictionaryObject):
+        for xobject in map(_resolved, xobjects.values()):
+            if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+                found += _content_streams(xobject, seen)
+    return found
+
+
+def _resolved(obj: PdfObject | None) -> PdfObject | None:
+    """An indirect reference followed (pypdf caches the object, so `id` identifies it)."""
+    return obj.get_object() if obj is not None else None

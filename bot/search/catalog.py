@@ -35,9 +35,12 @@ class ChunkInfo:
 
 
 def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
-    """Every chunk with its citation, keyed by chunk id."""
+    """Every chunk with its citation, keyed by chunk id (plain columns: no ORM objects, no vectors read)."""
     query = (
-        select(Chunk, Document.filename, Meeting.date, Meeting.committee, AgendaItem.number, AgendaItem.title)
+        select(
+            Chunk.id, Chunk.text, Document.filename, Chunk.page, Meeting.date, Meeting.committee, AgendaItem.number,
+            AgendaItem.title, Chunk.section, Chunk.heading, Chunk.document_id, Chunk.item_id,
+        )
         .join(Document, Chunk.document_id == Document.id)
         .outerjoin(Meeting, Document.meeting_id == Meeting.id)
         .outerjoin(AgendaItem, Chunk.item_id == AgendaItem.id)
@@ -45,11 +48,4 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
     )
     with Session(engine) as session:
         rows = session.exec(query).all()
-    return {
-        chunk.id: ChunkInfo(
-            id=chunk.id, text=chunk.text, source=filename, page=chunk.page, meeting_date=meeting_date,
-            committee=committee, item=number, item_title=title, section=chunk.section, heading=chunk.heading,
-            document_id=chunk.document_id, item_id=chunk.item_id,
-        )
-        for chunk, filename, meeting_date, committee, number, title in rows
-    }
+    return {row[0]: ChunkInfo(*row) for row in rows}

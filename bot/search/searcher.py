@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import faiss
 import numpy as np
 from sqlalchemy import Engine
 
@@ -60,8 +61,13 @@ class Searcher:
 
     def _load(self, stamp: float) -> _Snapshot:
         catalog = load_catalog(self.engine)
+        index = ann.load(self.ann_path)
+        if index is None:
+            index = ann.build(np.zeros(0, np.int64), np.zeros((0, 1), np.float32), 1)
+        # After a crash between a commit and the FAISS swap, search only the chunks both sides know.
+        known = set(faiss.vector_to_array(index.id_map).tolist())
+        catalog = {cid: chunk for cid, chunk in catalog.items() if cid in known}
         ids = np.fromiter(catalog, dtype=np.int64, count=len(catalog))
-        index = ann.load(self.ann_path) or ann.build(ids[:0], np.zeros((0, 1), np.float32), 1)
         dates = np.array(
             [(c.meeting_date.toordinal() if c.meeting_date else 0) for c in catalog.values()], dtype=np.int64
         )

@@ -1,0 +1,490 @@
+"""Hostile and awkward files: every bad one fails with one clear line and leaves the index exactly as it was;
+duplicates, renamed copies and newer versions of a meeting's agenda or minutes leave nothing stale.
+
+Stores here embed with `HashedEmbedder` (the real tokenizer, vectors hashed from the text): these tests are
+about what is stored, not about ranking, and so skip the model's seconds per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fpdf import FPDF
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject
+from sqlmodel import Session, select
+
+from bot import cli
+from bot.core import Dasbot
+from bot.lookups.decisions import all_decisions
+from bot.settings import PROJECT_ROOT, Settings
+from indexer.embedding import Embedder
+from indexer.models import Chunk, Document, Meeting
+from indexer.pipeline import MAX_FILE_SIZE, compare_ann
+from indexer.read import CONTENT_LIMIT, STREAM_LIMIT
+from tests.conftest import shared_path
+from tests.test_read import encrypted, write_pdf
+
+QUESTION = "takst for aflastning på Torvevej"
+
+
+def agenda(
+    date: str = "04.12.2012", committee: str = "Sundheds- og Forebyggelsesudvalget", word: str = "Torvevej",
+) -> str:
+    """A small agenda in the DAS layout: two items with a recommendation each."""
+    header = f" Mødet den {date} {committee}"
+    return f"""{header}
+
+Åben
+
+Punkt 1.
+
+Meddelelser
+
+Indstilling
+
+Det indstilles, at
+
+• udvalget tager meddelelserne til efterretning
+{header}
+
+Åben
+
+Punkt 4.
+
+Takstreduktion på aflastningstilbuddet {word} i Skovlunde i 2013
+
+Resume
+
+Taksten for aflastning på {word} foreslås reduceret fra 2013, fordi belægningen er faldet.
+
+Indstilling
+
+Det indstilles, at
+
+• taksten for aflastningstilbuddet {word} reduceres fra 1. januar 2013
+"""
+
+
+class HashedEmbedder:
+    """The real model's token counting with deterministic vectors hashed from the text."""
+
+    def __init__(self, real: Embedder) -> None:
+        self.name = "hashed"
+        self.dim = real.dim
+        self.max_tokens = real.max_tokens
+        self.count_tokens = real.count_tokens
+
+    def encode_passages(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
+        return np.stack([self.encode_query(text) for text in texts]) if texts else np.empty((0, self.dim), np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+
+@pytest.fixture(scope="module")
+def hashed(cache_dir: Path) -> HashedEmbedder:
+    return HashedEmbedder(Embedder.load(None, cache_dir))
+
+
+@pytest.fixture()
+def store(tmp_path: Path, cache_dir: Path, hashed: HashedEmbedder) -> Dasbot:
+    """An empty store embedding with hashed vectors."""
+    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
+    other.embedder = hashed
+    return other
+
+
+@pytest.fixture()
+def indexed(store: Dasbot, tmp_path: Path) -> Dasbot:
+    """A store holding one small agenda."""
+    path = tmp_path / "dagsorden.txt"
+    path.write_text(agenda(), encoding="utf-8")
+    assert [r.status for r in store.index([path])] == ["indexed"]
+    return store
+
+
+def state(store: Dasbot) -> tuple:
+    """What a failed file must not change: documents, chunk ids and texts, FAISS bytes, search results."""
+    with Session(store.engine) as session:
+        documents = session.exec(select(Document.filename, Document.sha256).order_by(Document.id)).all()
+        chunks = session.exec(select(Chunk.id, Chunk.text).order_by(Chunk.id)).all()
+        meetings = session.exec(select(Meeting.committee, Meeting.date).order_by(Meeting.id)).all()
+    hits = [(hit.chunk.id, round(hit.score, 6)) for hit in store.searcher.search(QUESTION, k=5)]
+    return documents, chunks, meetings, store.settings.ann_path.read_bytes(), hits
+
+
+def texts(store: Dasbot) -> str:
+    with Session(store.engine) as session:
+        return "\n".join(session.exec(select(Chunk.text)).all())
+
+
+def filenames(store: Dasbot) -> list[str]:
+    with Session(store.engine) as session:
+        return sorted(session.exec(select(Document.filename)).all())
+
+
+# ----------------------------------------------------------------------------------------- builders
+
+
+def png(width: int = 16, height: int = 16) -> bytes:
+    """A small red RGB PNG, built by hand."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xc8\x1e\x1e" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def scanned_pdf(path: Path, pages: list[str | None]) -> Path:
+    """A PDF whose pages carry a text line, or (None) only an image and no text layer, like a scan."""
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        if text is None:
+            pdf.image(io.BytesIO(png()), x=10, y=10, w=180)
+        else:
+            pdf.text(10, 20, text)
+    pdf.output(str(path))
+    return path
+
+
+def zero_bomb(path: Path, pages: int, size: int) -> Path:
+    """A PDF whose every page is a FlateDecode stream of `size` zero bytes (a few kB each on disk)."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        page = writer.add_blank_page(300, 300)
+        stream = DecodedStreamObject()
+        stream.set_data(b"\0" * size)
+        page.replace_contents(stream.flate_encode())
+    writer.write(path)
+    return path
+
+
+def _empty_pdf(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _text_as_pdf(path: Path) -> None:
+    path.write_text("Referat\nSundheds- og Forebyggelsesudvalget", encoding="utf-8")
+
+
+def _truncated_pdf(path: Path) -> None:
+    whole = write_pdf(path, ["Referat", "Side 2"]).read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+
+
+def _garbage_pdf(path: Path) -> None:
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 64)
+
+
+def _pdf_without_pages(path: Path) -> None:
+    PdfWriter().write(path)
+
+
+def _stream_bomb(path: Path) -> None:
+    write_pdf(path, ["Referat"], padding=STREAM_LIMIT + 1_000_000)
+
+
+def _many_stream_bomb(path: Path) -> None:
+    zero_bomb(path, pages=12, size=45_000_000)  # 540 MB decompressed, every stream under STREAM_LIMIT
+
+
+def _locked_pdf(path: Path) -> None:
+    encrypted(write_pdf(path.with_name("plain.pdf"), ["Lukket punkt"]), path, "hemmelig")
+
+
+def _scanned(path: Path) -> None:
+    scanned_pdf(path, [None, None])
+
+
+def _latin1_text(path: Path) -> None:
+    path.write_bytes("Møde på rådhuset".encode("latin-1"))
+
+
+def _docx(path: Path) -> None:
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+
+
+def _no_suffix(path: Path) -> None:
+    path.write_text(agenda(), encoding="utf-8")
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)  # reading it would block for ever
+
+
+def _device(path: Path) -> None:
+    path.symlink_to("/dev/zero")  # reading it would never end
+
+
+def _sparse_oversized(path: Path) -> None:
+    with path.open("wb") as file:
+        file.truncate(MAX_FILE_SIZE + 1)  # sparse: takes no disk space
+
+
+HOSTILE = {
+    "empty.pdf": (_empty_pdf, "the file is empty"),
+    "tekst.pdf": (_text_as_pdf, "not a PDF file"),
+    "afkortet.pdf": (_truncated_pdf, "corrupt or truncated PDF"),
+    "skrald.pdf": (_garbage_pdf, "corrupt or truncated PDF"),
+    "ingen-sider.pdf": (_pdf_without_pages, "has no pages"),
+    "bombe.pdf": (_stream_bomb, f"exceeds the {STREAM_LIMIT // 1_000_000} MB limit"),
+    "mange-bomber.pdf": (_many_stream_bomb, f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit"),
+    "laast.pdf": (_locked_pdf, "password-protected"),
+    "scannet.pdf": (_scanned, "needs OCR"),
+    "latin1.txt": (_latin1_text, "not UTF-8"),
+    "referat.docx": (_docx, "unsupported file type .docx"),
+    "referat": (_no_suffix, "unsupported file type (none)"),
+    "fifo.txt": (_fifo, "not a regular file"),
+    "nul.txt": (_device, "not a regular file"),
+    "kaempe.txt": (_sparse_oversized, "the file is too large (50.1 MB; the limit is 50 MB)"),
+}
+
+
+# ------------------------------------------------------------------------------------- bad files
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_bad_file_fails_clearly_and_changes_nothing(indexed: Dasbot, tmp_path: Path, name: str) -> None:
+    build, reason = HOSTILE[name]
+    path = tmp_path / name
+    build(path)
+    before = state(indexed)
+    [report] = indexed.index([path])
+    assert report.status == "failed"
+    assert reason in report.error and report.error.startswith(f"{name}: ") and "\n" not in report.error
+    assert state(indexed) == before
+
+
+def test_missing_file(indexed: Dasbot, tmp_path: Path) -> None:
+    before = state(indexed)
+    [report] = indexed.index([tmp_path / "findes-ikke.pdf"])
+    assert (report.status, report.error) == ("failed", "findes-ikke.pdf: no such file")
+    assert state(indexed) == before
+
+
+def test_bad_files_among_good_ones_fail_alone(store: Dasbot, tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    _truncated_pdf(folder / "a-afkortet.pdf")
+    (folder / "b-dagsorden.txt").write_text(agenda(), encoding="utf-8")
+    _empty_pdf(folder / "c-tom.pdf")
+    reports = store.index([folder])
+    assert [(r.path, r.status) for r in reports] == [
+        ("a-afkortet.pdf", "failed"), ("b-dagsorden.txt", "indexed"), ("c-tom.pdf", "failed"),
+    ]
+    assert compare_ann(store.engine, store.settings.ann_path).ok
+
+
+def test_cli_gives_one_line_per_bad_file_and_exit_1(indexed: Dasbot, tmp_path: Path) -> None:
+    names = ["empty.pdf", "tekst.pdf", "afkortet.pdf", "laast.pdf", "scannet.pdf", "referat.docx", "kaempe.txt"]
+    for name in names:
+        HOSTILE[name][0](tmp_path / name)
+    before = state(indexed)
+    settings = indexed.settings
+    env = dict(os.environ, DASBOT_DATA_DIR=str(settings.data_dir), DASBOT_CACHE_DIR=str(settings.cache_dir))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "index", *(str(tmp_path / n) for n in names)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("fejl: ")]
+    assert [line.split(": ")[1] for line in errors] == names
+    for line, name in zip(errors, names, strict=True):
+        assert line.startswith(f"fejl: {name}: ") and line.count(name) == 1 and HOSTILE[name][1] in line
+    assert "7 fejlet" in result.stderr
+    assert state(indexed) == before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss is in kB on Linux")
+def test_zip_bomb_memory_stays_bounded(tmp_path: Path) -> None:
+    """Through the pipeline, in a fresh process: 540 MB of page content is refused after ~100 MB."""
+    bomb = zero_bomb(tmp_path / "bombe.pdf", pages=12, size=45_000_000)
+    assert bomb.stat().st_size < 2_000_000
+    script = f"""
+import resource
+from pathlib import Path
+from indexer.database import make_engine
+from indexer.pipeline import Indexer
+
+def no_model():
+    raise AssertionError("a refused file is never embedded")
+
+data = Path({str(tmp_path / "data")!r})
+data.mkdir()
+engine = make_engine(f"sqlite:///{{data / 'db.sqlite3'}}")
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+[report] = Indexer(engine, data / "chunks.faiss", no_model).index([Path({str(bomb)!r})])
+print(report.status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start, report.error)
+"""
+    command = [sys.executable, "-c", script]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    status, grown_kb, error = result.stdout.split(" ", 2)
+    assert status == "failed" and f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit" in error
+    assert int(grown_kb) < 400_000, f"memory grew by {int(grown_kb) // 1024} MB"
+
+
+# --------------------------------------------------------------------------------- awkward files
+
+
+def test_pdf_encrypted_with_an_empty_user_password_is_indexed(store: Dasbot, tmp_path: Path) -> None:
+    source = write_pdf(tmp_path / "plain.pdf", ["Referat fra mødet den 04.12.2012", "Torvevej aflastning"])
+    [report] = store.index([encrypted(source, tmp_path / "ejer-laast.pdf", "")])
+    assert report.status == "indexed" and report.chunks >= 1
+    assert "Torvevej aflastning" in texts(store)
+
+
+def test_mixed_pdf_indexes_its_text_pages_and_names_the_empty_ones(store: Dasbot, tmp_path: Path) -> None:
+    pdf = scanned_pdf(tmp_path / "blandet.pdf", ["Referat side et om Torvevej", None, "Side tre om Solvej", None])
+    [report] = store.index([pdf])
+    assert report.status == "indexed" and report.empty_pages == [2, 4]
+    with Session(store.engine) as session:
+        assert set(session.exec(select(Chunk.page)).all()) == {1, 3}
+
+
+def test_cli_names_empty_pages_duplicates_and_replacements(
+    store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DASBOT_DATA_DIR", str(store.settings.data_dir))
+    monkeypatch.setenv("DASBOT_CACHE_DIR", str(store.settings.cache_dir))
+    mixed = scanned_pdf(tmp_path / "blandet.pdf", ["Referat side et om Torvevej", None, "Side tre om Solvej"])
+    copy = tmp_path / "kopi.pdf"
+    copy.write_bytes(mixed.read_bytes())
+    (tmp_path / "v1.txt").write_text(agenda(word="Torvevej"), encoding="utf-8")
+    (tmp_path / "v2.txt").write_text(agenda(word="Torvevænget"), encoding="utf-8")
+    assert cli.main(["index", str(mixed), str(copy), str(tmp_path / "v1.txt")]) == 0
+    assert cli.main(["index", str(tmp_path / "v2.txt")]) == 0
+    err = capsys.readouterr().err
+    assert "blandet.pdf: other, ingen mødedato" in err and "sider uden tekst (kræver OCR): 2" in err
+    assert "kopi.pdf: samme indhold er allerede indekseret som blandet.pdf" in err
+    assert "v2.txt: agenda, 2012-12-04" in err and "erstatter v1.txt" in err
+    assert "1 sider uden tekst (kræver OCR)" in err
+
+
+# -------------------------------------------------------------------------- duplicates and versions
+
+
+def test_the_same_upload_twice_adds_nothing(indexed: Dasbot, tmp_path: Path) -> None:
+    before = state(indexed)
+    [report] = indexed.index([tmp_path / "dagsorden.txt"])
+    assert (report.status, report.duplicate_of) == ("unchanged", None)
+    assert state(indexed) == before
+
+
+def test_same_bytes_under_a_new_name_are_recognised(indexed: Dasbot, tmp_path: Path) -> None:
+    before = state(indexed)
+    copy = tmp_path / "kopi af dagsorden.txt"
+    copy.write_bytes((tmp_path / "dagsorden.txt").read_bytes())
+    [report] = indexed.index([copy])
+    assert (report.status, report.duplicate_of) == ("unchanged", "dagsorden.txt")
+    assert state(indexed) == before
+
+
+def test_a_file_rewritten_to_a_copy_of_another_drops_its_old_version(store: Dasbot, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(agenda(date="20.01.2023", committee="DAS Social", word="Kvisten"), encoding="utf-8")
+    second.write_text(agenda(), encoding="utf-8")
+    store.index([first, second])
+    first.write_bytes(second.read_bytes())
+    [report] = store.index([first])
+    assert (report.status, report.duplicate_of) == ("replaced", "b.txt")
+    assert filenames(store) == ["b.txt"] and "Kvisten" not in texts(store)
+    with Session(store.engine) as session:  # the meeting only a.txt described is gone too
+        assert [m.date.isoformat() for m in session.exec(select(Meeting))] == ["2012-12-04"]
+    assert compare_ann(store.engine, store.settings.ann_path).ok
+
+
+def test_a_newer_agenda_replaces_the_older_one(indexed: Dasbot, tmp_path: Path) -> None:
+    newer = tmp_path / "dagsorden-revideret.txt"
+    newer.write_text(agenda(word="Torvevænget"), encoding="utf-8")
+    [report] = indexed.index([newer])
+    assert (report.status, report.replaces) == ("replaced", ["dagsorden.txt"])
+    assert filenames(indexed) == ["dagsorden-revideret.txt"]
+    assert "Torvevej" not in texts(indexed) and "Torvevænget" in texts(indexed)
+    with Session(indexed.engine) as session:
+        assert len(session.exec(select(Meeting)).all()) == 1
+    assert compare_ann(indexed.engine, indexed.settings.ann_path).ok
+    hits = indexed.searcher.search("Torvevænget", k=3)
+    assert hits and all(hit.chunk.source == "dagsorden-revideret.txt" for hit in hits)
+
+
+def test_a_changed_meeting_date_leaves_no_stale_meeting(indexed: Dasbot, tmp_path: Path) -> None:
+    (tmp_path / "dagsorden.txt").write_text(agenda(date="05.12.2012"), encoding="utf-8")
+    [report] = indexed.index([tmp_path / "dagsorden.txt"])
+    assert report.status == "replaced"
+    with Session(indexed.engine) as session:
+        assert [m.date.isoformat() for m in session.exec(select(Meeting))] == ["2012-12-05"]
+
+
+def test_two_versions_in_one_run_keep_the_newest_file_without_churn(store: Dasbot, tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    older, newer = folder / "b-dagsorden.txt", folder / "a-dagsorden.txt"  # name order is not age order
+    older.write_text(agenda(word="Torvevej"), encoding="utf-8")
+    newer.write_text(agenda(word="Torvevænget"), encoding="utf-8")
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    os.utime(newer, (1_700_000_000, 1_700_000_000))
+    first = store.index([folder])
+    assert [(r.path, r.status, r.newer_version) for r in first] == [
+        ("a-dagsorden.txt", "indexed", None), ("b-dagsorden.txt", "unchanged", "a-dagsorden.txt"),
+    ]
+    before = state(store)
+    second = store.index([folder])
+    assert [(r.status, r.newer_version) for r in second] == [("unchanged", None), ("unchanged", "a-dagsorden.txt")]
+    assert state(store) == before
+    assert filenames(store) == ["a-dagsorden.txt"] and "Torvevej" not in texts(store)
+
+
+def test_minutes_join_their_agenda_and_a_newer_version_replaces_them(indexed: Dasbot, tmp_path: Path) -> None:
+    minutes = shared_path("corpus", "pdf", "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04_referat.pdf")
+    [report] = indexed.index([minutes])
+    assert (report.status, report.kind, report.replaces) == ("indexed", "minutes", [])
+    assert filenames(indexed) == sorted(["dagsorden.txt", minutes.name])
+    with Session(indexed.engine) as session:
+        assert len(session.exec(select(Meeting)).all()) == 1  # one meeting, described by both records
+
+    item4 = [(d.kind, d.source) for d in all_decisions(indexed.engine) if d.item == 4]
+    assert ("indstilling", "dagsorden.txt") in item4 and ("beslutning", minutes.name) in item4
+
+    writer = PdfWriter(clone_from=minutes)
+    writer.add_metadata({"/Title": "Referat, rettet udgave"})
+    revised = tmp_path / "referat-rettet.pdf"
+    writer.write(revised)
+    [report] = indexed.index([revised])
+    assert (report.status, report.replaces) == ("replaced", [minutes.name])
+    assert filenames(indexed) == ["dagsorden.txt", "referat-rettet.pdf"]
+    item4 = {(d.kind, d.source) for d in all_decisions(indexed.engine) if d.item == 4}
+    revised_kinds = {("indstilling", "referat-rettet.pdf"), ("beslutning", "referat-rettet.pdf")}
+    assert item4 == {("indstilling", "dagsorden.txt"), *revised_kinds}
+    assert compare_ann(indexed.engine, indexed.settings.ann_path).ok
+
+
+# ---------------------------------------------------------------------------------------- security
+
+
+def test_nothing_stored_is_unpickled() -> None:
+    """Stored data is SQLite rows, FAISS's own format and safetensors: no pickle anywhere in the code."""
+    risky = (
+        "import pickle", "from pickle", "pickle.load", "allow_pickle=True", "torch.load", "joblib", "shelve", "dill",
+    )
+    sources = [p for folder in ("bot", "indexer") for p in (PROJECT_ROOT / folder).rglob("*.py")]
+    assert sources
+    found = [(p.name, word) for p in sources for word in risky if word in p.read_text(encoding="utf-8")]
+    assert found == []
