@@ -17,7 +17,7 @@ from bot.answer import Answer
 from bot.conversation import Conversation
 from bot.core import Dasbot
 from bot.lookups.decisions import find_decisions
-from bot.lookups.meetings import meetings
+from bot.lookups.meetings import meetings, meetings_on
 from bot.lookups.tariffs import find_tariffs
 from bot.lookups.timeline import timeline
 from bot.telegram import keyboards, records, render, subscriptions
@@ -151,7 +151,7 @@ async def agenda(update: Update, context: BotContext) -> None:
 
 async def _send_agenda(context: BotContext, chat_id: int, day: date) -> None:
     """Each document of the meeting on `day` with its items, and a button per item."""
-    rows = [m for m in await asyncio.to_thread(meetings, context.core.engine) if m["date"] == day.isoformat()]
+    rows = await asyncio.to_thread(meetings_on, context.core.engine, day)
     if not rows:
         await send_html(context, chat_id, render.no_meeting(day))
     for meeting in rows:
