@@ -14,6 +14,7 @@ the scale part at 10k and 100k chunks only, with the approximate index forced fr
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -44,6 +45,7 @@ WARMUP_QUESTION = "hvad handler mødet om?"
 COLD_QUESTIONS = ["hvad blev indstillet om Kvisten?", "hvem deltog i mødet?", "hvad er takststigningen i 2024?"]
 NEW_AGENDA_SOURCE = "003_"
 NEW_AGENDA_DATE = ("Mødet den 20.01.2023", "Mødet den 17.01.2025")
+NEW_AGENDA_QUESTION = "kommissorium for Nødspor Kvisten"
 CANDIDATES = 100
 SCALE_QUERIES = 200
 SYNTHETIC_VOCAB = 200_000
@@ -179,6 +181,26 @@ def work_index(data: str, *paths: str) -> dict[str, Any]:
     }
 
 
+def work_upload(data: str, path: str) -> dict[str, Any]:
+    """One new agenda uploaded to a running bot: model and index already loaded, timed until a question
+    finds the new meeting's passages."""
+    from bot.core import Dasbot
+    from bot.settings import Settings
+
+    app = Dasbot(Settings.from_env({**os.environ, "DASBOT_DATA_DIR": data}))
+    app.answerer.ask(WARMUP_QUESTION)  # model, BM25 and FAISS loaded, as in a bot that has answered once
+    began = time.perf_counter()
+    [report] = app.index([Path(path)])
+    indexed = time.perf_counter() - began
+    day = dt.date.fromisoformat(report.meeting_date or "1900-01-01")
+    hits = app.searcher.search(NEW_AGENDA_QUESTION, k=5, date_from=day, date_to=day)
+    searchable = time.perf_counter() - began
+    if report.status != "indexed" or not any(h.chunk.source == Path(path).name for h in hits):
+        raise RuntimeError(f"the new agenda is not searchable: {report.status}, {[h.chunk.source for h in hits]}")
+    return {"chunks": report.chunks, "meeting_date": report.meeting_date, "indexed_s": round(indexed, 2),
+            "searchable_s": round(searchable, 2), **memory()}
+
+
 def work_warm(data: str, questions_file: str, vectors_dir: str) -> dict[str, Any]:
     """Warm question latency in process: the dev questions twice, with a breakdown per question; also saves
     the real chunk and query vectors for the scale runs."""
@@ -308,7 +330,7 @@ def work_scale(n_text: str, vectors_dir: str, questions_file: str, exact_limit: 
     index = ann.build(ids, vectors, vectors.shape[1], exact_limit=limit)
     dense_build = time.perf_counter() - t
     del vectors
-    inner = faiss.downcast_index(index.index)
+    inner = index if isinstance(index, faiss.IndexIVF) else faiss.downcast_index(index.index)
     texts = synthetic_texts(n, rng)
     t = time.perf_counter()
     lexical = LexicalIndex(ids, texts)
@@ -350,14 +372,18 @@ def work_scale(n_text: str, vectors_dir: str, questions_file: str, exact_limit: 
     }
 
 
-WORKERS: dict[str, Callable[..., dict[str, Any]]] = {"index": work_index, "warm": work_warm, "scale": work_scale}
+WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "index": work_index, "upload": work_upload, "warm": work_warm, "scale": work_scale,
+}
 
 
 # ------------------------------------------------------------------------------------------ the run
 
 
 def bench_indexing(data: Path, tmp: Path) -> dict[str, Any]:
-    """The bundled corpus from scratch, again unchanged, and one new agenda added to a copy of the store."""
+    """The bundled corpus from scratch, again unchanged (the real `dasbot index`), and one new agenda (a copy of
+    agenda 003 with another meeting date) added to a copy of the store: by a new process, as `dasbot index`
+    does, and by a running bot, as an upload in the chat does."""
     corpus = sorted((ROOT / "corpus").glob("*.txt"))
     full = worker("index", str(data))
     full["corpus_bytes"] = sum(p.stat().st_size for p in corpus)
@@ -369,14 +395,14 @@ def bench_indexing(data: Path, tmp: Path) -> dict[str, Any]:
     new = tmp / "new" / "005_bench_new_agenda.txt"
     new.parent.mkdir()
     new.write_text(source.read_text(encoding="utf-8").replace(*NEW_AGENDA_DATE), encoding="utf-8")
-    copy = tmp / "data-new-agenda"
-    shutil.copytree(data, copy)
-    added = run([*cli, str(new)], {"DASBOT_DATA_DIR": str(copy)})
-    report = json.loads(added.pop("stdout").strip().splitlines()[-1])
+    cold, warm = tmp / "data-new-agenda-cli", tmp / "data-new-agenda-bot"
+    shutil.copytree(data, cold)
+    shutil.copytree(data, warm)
     return {
         "corpus": full,
         "unchanged": {**unchanged, "statuses": sorted(statuses)},
-        "new_agenda": {**added, "status": report["status"], "chunks": report["chunks"], "meeting_date": report["meeting_date"]},
+        "new_agenda": worker("index", str(cold), str(new)),
+        "new_agenda_bot": worker("upload", str(warm), str(new)),
     }
 
 
@@ -401,7 +427,7 @@ def goals(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cold_start_s": report["cold_start"]["median_s"],
         "index_corpus_s": idx["corpus"]["process"]["seconds"],
         "reindex_unchanged_s": idx["unchanged"]["seconds"],
-        "new_agenda_s": idx["new_agenda"]["seconds"],
+        "new_agenda_s": idx["new_agenda_bot"]["searchable_s"],
         "scale_1m_query_p95_ms": million["unfiltered"]["retrieval_ms"]["p95"] if million else None,
         "scale_1m_peak_rss_gb": round(million["peak_rss_mb"] / 1024, 2) if million else None,
         "scale_1m_recall_at_10": million["unfiltered"]["recall_at_10"] if million else None,
@@ -424,7 +450,11 @@ def table(report: dict[str, Any]) -> str:
         ("  seconds: " + " / ".join(corpus["breakdown_s"]), " / ".join(f"{v:.1f}" for v in corpus["breakdown_s"].values())),
         ("  peak RSS", f"{corpus['process']['peak_rss_mb']:.0f} MB"),
         ("re-index, nothing changed", f"{idx['unchanged']['seconds']:.2f} s"),
-        (f"add one agenda ({idx['new_agenda']['chunks']} chunks)", f"{idx['new_agenda']['seconds']:.1f} s"),
+        (f"add one agenda ({idx['new_agenda_bot']['chunks']} chunks), running bot, until searchable",
+         f"{idx['new_agenda_bot']['searchable_s']:.1f} s"),
+        ("  the same by `dasbot index` in a new process", f"{idx['new_agenda']['process']['seconds']:.1f} s"),
+        ("  seconds: " + " / ".join(idx["new_agenda"]["breakdown_s"]),
+         " / ".join(f"{v:.1f}" for v in idx["new_agenda"]["breakdown_s"].values())),
         ("cold start to first answer (median)", f"{cold['median_s']:.2f} s"),
         ("  in process: " + " / ".join(warm["startup_s"]), " / ".join(f"{v:.2f}" for v in warm["startup_s"].values())),
         ("  peak RSS (bot process)", f"{cold['peak_rss_mb']:.0f} MB"),
@@ -473,8 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
     if args.worker:
-        print(json.dumps(WORKERS[args.worker](*rest)))
-        return 0
+        print(json.dumps(WORKERS[args.worker](*rest)), flush=True)
+        os._exit(0)  # as the `dasbot` command does: skip the interpreter's teardown of torch
     from indexer.ann import EXACT_LIMIT
 
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -85,7 +87,8 @@ def _report_line(report: FileReport) -> str | None:
 
 def cmd_index(app: Dasbot, args: argparse.Namespace) -> int:
     try:
-        reports = app.index([Path(p) for p in args.paths] or None, None if args.json else _progress_bar())
+        paths = [Path(p) for p in args.paths] or None
+        reports = app.index(paths, None if args.json else _progress_bar(), force=args.force)
     except IndexBusy as busy:
         print(_busy(busy), file=sys.stderr)
         return 1
@@ -269,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="index files or folders (default: the bundled corpus)")
     index.add_argument("paths", nargs="*")
     index.add_argument("--json", action="store_true")
+    index.add_argument("--force", action="store_true", help="re-read unchanged files too (after an upgrade)")
     index.set_defaults(func=cmd_index)
 
     ask = sub.add_parser("ask", help="answer a question (or one per stdin line) with cited passages")
@@ -335,5 +339,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console script: `main`, then exit at once. The interpreter's normal teardown of torch and
+    transformers takes ~1.6 s after the answer is printed; every write is committed by then."""
+    try:
+        code = main()
+    except BrokenPipeError:  # the reader went away (`dasbot meetings | head`)
+        code = 0
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader that went away (`| head`)
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -60,9 +60,11 @@ class Dasbot:
         with Session(self.engine) as session:
             return session.exec(select(func.count()).select_from(Chunk)).one()
 
-    def index(self, paths: list[Path] | None = None, progress: Progress | None = None) -> list[FileReport]:
-        """Index `paths` (default: the bundled corpus)."""
-        return self.indexer.index(paths or [BUNDLED_CORPUS], progress)
+    def index(
+        self, paths: list[Path] | None = None, progress: Progress | None = None, *, force: bool = False,
+    ) -> list[FileReport]:
+        """Index `paths` (default: the bundled corpus); `force` re-reads files already indexed unchanged."""
+        return self.indexer.index(paths or [BUNDLED_CORPUS], progress, force=force)
 
     def ensure_indexed(self, progress: Progress | None = None) -> list[FileReport]:
         """Index the bundled corpus when the store is empty; nothing otherwise."""

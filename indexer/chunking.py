@@ -84,6 +84,8 @@ def section_passages(
     for window in windows(section.lines):
         text = join_lines(line.text for line in window)
         for part in split_to_fit(text, header, max_tokens, count):
+            if not part.strip():  # a window of blank lines has nothing to find
+                continue
             passages.append(
                 Passage(
                     text=part,
@@ -103,7 +105,7 @@ def document_passages(doc: ParsedDocument, max_tokens: int, count: TokenCounter)
     """Every passage of a parsed document, items first, then top-level sections."""
     passages: list[Passage] = []
     for item in doc.items:
-        if not item.sections:  # "Eventuelt" and the like: the title alone still answers "what was on"
+        if not item.sections and item.title.strip():  # "Eventuelt": the title alone answers "what was on"
             line = Line(item.title, item.page, item.first_line.no if item.first_line else 0)
             passages.extend(section_passages(doc, item, Section(SectionKind.OTHER, None, [line]), max_tokens, count))
         for section in item.sections:
@@ -121,5 +123,6 @@ def overview(doc: ParsedDocument) -> Section:
     lines = [
         Line(f"{item.number}. {item.title}", item.page, item.first_line.no if item.first_line else 0)
         for item in doc.items
+        if item.title.strip()
     ]
     return Section(SectionKind.OTHER, "Dagsordenens punkter", lines)

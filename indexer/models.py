@@ -24,6 +24,9 @@ class Document(SQLModel, table=True):
     size: int = 0
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     indexed_at: dt.datetime = Field(default_factory=_now)
+    version_time: dt.datetime | None = None
+    """When this version of the record was made (UTC): the PDF's own modification date, else the file's mtime.
+    Of two files holding the same meeting's agenda (or minutes), the later one is kept."""
 
 
 class Meeting(SQLModel, table=True):

@@ -8,12 +8,14 @@ next run (or `dasbot doctor --repair`).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import logging
 import math
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -32,7 +34,7 @@ from indexer.facts.extract import DecisionFact, document_decisions, document_tar
 from indexer.facts.tariffs import TariffFact
 from indexer.lock import LOCK_NAME, index_lock
 from indexer.models import AgendaItem, Appendix, Chunk, Decision, Document, Meeting, Section, Tariff
-from indexer.read import Page, UnreadableFile, check_suffix, pages_of
+from indexer.read import Page, UnreadableFile, check_suffix, pages_of, pdf_modified
 from indexer.structure import parse_document
 
 SUPPORTED = {".pdf", ".txt", ".md"}
@@ -73,6 +75,16 @@ class FileReport:
     """Left out as an older version of the same meeting's agenda or minutes: the newer file of this run."""
 
 
+@dataclass
+class ChunkDelta:
+    """The chunks one transaction removes and adds, to update the FAISS index in place."""
+
+    removed: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    """Blocks of vectors, in the order of `ids`."""
+
+
 @dataclass(frozen=True)
 class Facts:
     """The tariffs (with their item numbers) and decisions extracted from one document."""
@@ -110,8 +122,7 @@ def compare_ann(engine: Engine, ann_path: Path) -> Agreement:
         return Agreement(len(ids), None, missing=len(ids))
     try:
         index = ann.load(ann_path)
-        ann_ids = faiss.vector_to_array(index.id_map)
-        ann_vectors = index.index.reconstruct_n(0, index.ntotal)
+        ann_ids, ann_vectors = ann.contents(index)
     except (RuntimeError, AttributeError) as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         return Agreement(len(ids), None, missing=len(ids), error=reason)
@@ -147,25 +158,38 @@ class Indexer:
         self.max_file_size = max_file_size
         self.lock_timeout = lock_timeout
         self._embedder = embedder
+        self._written: faiss.Index | None = None
+        """The index of the FAISS file as the last commit of this run wrote it."""
 
-    def index(self, paths: Iterable[Path], progress: Progress | None = None) -> list[FileReport]:
-        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding.
+    def index(
+        self, paths: Iterable[Path], progress: Progress | None = None, *, force: bool = False,
+    ) -> list[FileReport]:
+        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding, unless
+        `force` re-reads them (after a parser change), each replaced in one transaction.
 
         Raises IndexBusy when another writer holds the index for longer than `lock_timeout`.
         """
         files = collect_files(paths)
-        batch = {path.name: path for path in files}
         reports = []
-        with index_lock(self.lock_path, self.lock_timeout):
+        with index_lock(self.lock_path, self.lock_timeout), self._keeping_written():
             self._repair()
             for path in files:
                 try:
-                    report = self._index_file(path, batch, progress)
+                    report = self._index_file(path, progress, force)
                 except Exception as exc:  # a parser bug or a full disk fails this file, not the whole run
                     log.info("indexing %s failed", path, exc_info=True)
                     report = FileReport(path=path.name, status="failed", error=f"{path.name}: {_unexpected(exc)}")
                 reports.append(report)
         return reports
+
+    @contextlib.contextmanager
+    def _keeping_written(self) -> Iterator[None]:
+        """Keep the index last written in memory for the next commit of this run (only: it can be large)."""
+        self._written = None
+        try:
+            yield
+        finally:
+            self._written = None
 
     def rebuild_ann(self) -> None:
         """Rebuild the FAISS file from the database."""
@@ -202,19 +226,34 @@ class Indexer:
         """Rebuild the FAISS file from the database."""
         ann.rebuild(self.engine, self.ann_path, self._dim())
 
-    def _commit(self, change: Callable[[Session], T]) -> T:
+    def _commit(self, change: Callable[[Session, ChunkDelta], T]) -> T:
         """Run `change` in one transaction with the FAISS file it implies written beside the real one before the
-        commit and renamed over it right after."""
+        commit and renamed over it right after. `change` records the chunks it removes and adds in the delta."""
         partial = self.ann_path.with_name(f".{self.ann_path.name}.{os.getpid()}.partial")
+        delta = ChunkDelta()
         try:
             with Session(self.engine) as session, session.begin():
-                result = change(session)
+                result = change(session, delta)
                 session.flush()
-                faiss.write_index(self._session_index(session), str(partial))
+                index = self._updated_index(session, delta)
+                faiss.write_index(index, str(partial))
             os.replace(partial, self.ann_path)
+            self._written = index
         finally:
             partial.unlink(missing_ok=True)
         return result
+
+    def _updated_index(self, session: Session, delta: ChunkDelta) -> faiss.Index:
+        """The FAISS file's index with `delta` applied, when the file agreed with the database before this
+        transaction (as `_repair` made sure) and its kind still fits; else built from all of `session`'s chunks.
+        Costs the chunks changed, not the chunks stored (plus reading the file once per run)."""
+        index, self._written = self._written or ann.load(self.ann_path), None  # changed below: not kept on failure
+        count = session.exec(select(func.count()).select_from(Chunk)).one()
+        if index is None or not ann.fits(index, count) or index.ntotal - len(delta.removed) + len(delta.ids) != count:
+            return self._session_index(session)
+        vectors = np.vstack(delta.vectors) if delta.vectors else np.zeros((0, index.d), np.float32)
+        ann.update(index, np.array(delta.removed, dtype=np.int64), np.array(delta.ids, dtype=np.int64), vectors)
+        return index
 
     def _session_index(self, session: Session) -> faiss.Index:
         """The FAISS index of the chunks as `session` sees them (its own changes included)."""
@@ -231,14 +270,14 @@ class Indexer:
             width = session.exec(select(func.length(Chunk.vector)).limit(1)).first()
         return width // 4 if width else self._embedder().dim
 
-    def _index_file(self, path: Path, batch: dict[str, Path], progress: Progress | None) -> FileReport:
+    def _index_file(self, path: Path, progress: Progress | None, force: bool) -> FileReport:
         report = FileReport(path=path.name, status="failed")
         try:
             data = _read_bytes(path, self.max_file_size)
             sha = hashlib.sha256(data).hexdigest()
             with Session(self.engine) as session:
                 known = session.exec(select(Document.filename).where(Document.sha256 == sha)).first()
-            if known is not None:
+            if known is not None and not (force and known == path.name):
                 return self._known_content(report, known)
             pages = pages_of(path.name, data)
             doc = parse_document(pages, path.name)
@@ -246,9 +285,9 @@ class Indexer:
             report.error = str(error)
             return report
         report.empty_pages = _empty_pages(pages)
+        version = _version_time(path, data)
         with Session(self.engine) as session:
-            older = [d.filename for d in _other_versions(session, doc, path.name)]
-        newer = next((name for name in older if _is_newer(batch.get(name), path)), None)
+            newer = next((d.filename for d in _other_versions(session, doc, path.name) if _is_newer(d, version)), None)
         if newer is not None:
             report.status, report.newer_version = "unchanged", newer
             return report
@@ -259,7 +298,7 @@ class Indexer:
             return report
         vectors = _embed(embedder, [p.embed_text for p in passages], path.name, progress)
         facts = Facts(document_tariffs(doc), document_decisions(doc))
-        report.status, report.replaces = self._store(path, data, sha, doc, passages, vectors, facts)
+        report.status, report.replaces = self._store(path, data, sha, version, doc, passages, vectors, facts)
         _summarise(report, doc, len(passages), facts)
         return report
 
@@ -273,45 +312,49 @@ class Indexer:
             stale = session.exec(select(Document.id).where(Document.filename == report.path)).all()
         if stale:
 
-            def drop(session: Session) -> None:
+            def drop(session: Session, delta: ChunkDelta) -> None:
                 for document_id in stale:
-                    delete_document(session, document_id)
+                    delta.removed += delete_document(session, document_id)
 
             self._commit(drop)
             report.status = "replaced"
         return report
 
     def _store(
-        self, path: Path, data: bytes, sha: str, doc: ParsedDocument, passages: list[Passage], vectors: np.ndarray,
-        facts: Facts,
+        self, path: Path, data: bytes, sha: str, version: dt.datetime, doc: ParsedDocument, passages: list[Passage],
+        vectors: np.ndarray, facts: Facts,
     ) -> tuple[str, list[str]]:
         """Write one document in a single transaction, replacing an earlier version under the same name and
         older versions of the same meeting's document of this kind; returns the status and the files replaced."""
 
-        def change(session: Session) -> tuple[str, list[str]]:
+        def change(session: Session, delta: ChunkDelta) -> tuple[str, list[str]]:
             old_ids = session.exec(select(Document.id).where(Document.filename == path.name)).all()
             older = [(d.id, d.filename) for d in _other_versions(session, doc, path.name)]
             for old_id in [*old_ids, *(old_id for old_id, _ in older)]:
-                delete_document(session, old_id)
+                delta.removed += delete_document(session, old_id)
             meeting = _meeting(session, doc)
             document = Document(
                 filename=path.name, sha256=sha, kind=doc.kind.value, title=doc.title, pages=doc.pages,
-                size=len(data), meeting_id=meeting.id if meeting else None,
+                size=len(data), meeting_id=meeting.id if meeting else None, version_time=version,
             )
             session.add(document)
             session.flush()
             item_ids = _store_items(session, document, doc)
             _store_facts(session, document, facts, item_ids)
-            for passage, vector in zip(passages, vectors, strict=True):
-                session.add(
-                    Chunk(
-                        document_id=document.id,
-                        item_id=item_ids.get(passage.item_number) if passage.item_number is not None else None,
-                        section=passage.section, heading=passage.heading, page=passage.page,
-                        line_start=passage.line_start, line_end=passage.line_end,
-                        text=passage.text, embed_text=passage.embed_text, vector=ann.vector_bytes(vector),
-                    )
+            rows = [
+                Chunk(
+                    document_id=document.id,
+                    item_id=item_ids.get(passage.item_number) if passage.item_number is not None else None,
+                    section=passage.section, heading=passage.heading, page=passage.page,
+                    line_start=passage.line_start, line_end=passage.line_end,
+                    text=passage.text, embed_text=passage.embed_text, vector=ann.vector_bytes(vector),
                 )
+                for passage, vector in zip(passages, vectors, strict=True)
+            ]
+            session.add_all(rows)
+            session.flush()
+            delta.ids += [row.id for row in rows]
+            delta.vectors.append(vectors)
             return ("replaced" if old_ids or older else "indexed"), [name for _, name in older]
 
         return self._commit(change)
@@ -327,18 +370,20 @@ def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress |
     return np.vstack(parts)
 
 
-def delete_document(session: Session, document_id: int) -> None:
-    """Remove a document and everything derived from it, and its meeting when no other document describes it."""
+def delete_document(session: Session, document_id: int) -> list[int]:
+    """Remove a document and everything derived from it, and its meeting when no other document describes it;
+    returns the ids of the chunks removed."""
     meeting_id = session.exec(select(Document.meeting_id).where(Document.id == document_id)).first()
+    chunk_ids = list(session.exec(select(Chunk.id).where(Chunk.document_id == document_id)).all())
     item_ids = select(AgendaItem.id).where(AgendaItem.document_id == document_id)
     for table in (Chunk, Section, Appendix, Tariff, Decision):
         session.exec(delete(table).where(table.document_id == document_id))
     session.exec(delete(AgendaItem).where(AgendaItem.id.in_(item_ids)))
     session.exec(delete(Document).where(Document.id == document_id))
-    if meeting_id is None:
-        return
-    if session.exec(select(Document.id).where(Document.meeting_id == meeting_id)).first() is None:
+    others = select(Document.id).where(Document.meeting_id == meeting_id)
+    if meeting_id is not None and session.exec(others).first() is None:
         session.exec(delete(Meeting).where(Meeting.id == meeting_id))
+    return chunk_ids
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
@@ -380,14 +425,21 @@ def _empty_pages(pages: list[Page]) -> list[int]:
     return [page.number for page in pages if page.number is not None and not page.text.strip()]
 
 
-def _is_newer(other: Path | None, path: Path) -> bool:
-    """True when `other` (a file of this run) is a newer version than `path`: later mtime, then later name."""
-    if other is None or other == path:
-        return False
+def _version_time(path: Path, data: bytes) -> dt.datetime:
+    """When this version of a record was made (UTC): the PDF's modification date, else the file's mtime."""
+    stamp = pdf_modified(data)
+    if stamp is not None:
+        return stamp
     try:
-        return (other.stat().st_mtime, other.name) > (path.stat().st_mtime, path.name)
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
     except OSError:
-        return False
+        return dt.datetime.now(dt.UTC)
+
+
+def _is_newer(stored: Document, version: dt.datetime) -> bool:
+    """True when a stored version of the same meeting's record is newer than a file made at `version` (rows
+    from before version times were kept count as older)."""
+    return stored.version_time is not None and stored.version_time > version
 
 
 def _committee(doc: ParsedDocument) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import zlib
 from collections.abc import Iterable
@@ -71,6 +72,25 @@ def pages_of(name: str, data: bytes) -> list[Page]:
     if Path(name).suffix.lower() == ".pdf":
         return _pdf_pages(name, data)
     return [Page(None, _decode_text(name, data))]
+
+
+def pdf_modified(data: bytes) -> dt.datetime | None:
+    """When a PDF says it was last modified (its ModDate, else its CreationDate), in UTC (a date without a
+    zone is taken as UTC); None when it is not a PDF, does not say, or cannot be read."""
+    if not data.startswith(PDF_MAGIC):
+        return None
+    try:
+        with apply_configuration(**_LIMITS):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                return None
+            info = reader.metadata
+            stamp = info and (info.modification_date or info.creation_date)
+    except _MALFORMED:
+        return None
+    if not stamp:
+        return None
+    return stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 def _decode_text(name: str, data: bytes) -> str:

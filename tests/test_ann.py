@@ -43,7 +43,7 @@ def approximate(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> faiss.Index:
 
 def test_the_threshold_picks_the_kind(exact: faiss.Index, approximate: faiss.Index) -> None:
     assert isinstance(faiss.downcast_index(exact.index), faiss.IndexFlatIP)
-    ivf = faiss.downcast_index(approximate.index)
+    ivf = approximate
     assert isinstance(ivf, faiss.IndexIVFFlat)
     assert 1 <= ivf.nprobe <= ivf.nlist
     assert ann.build(np.arange(0), np.zeros((0, DIM), np.float32), DIM).ntotal == 0
@@ -80,6 +80,38 @@ def test_file_round_trip_keeps_kind_nprobe_and_vectors(
     path = tmp_path / "chunks.faiss"
     faiss.write_index(approximate, str(path))
     loaded = ann.load(path)
-    assert faiss.downcast_index(loaded.index).nprobe == faiss.downcast_index(approximate.index).nprobe
-    np.testing.assert_array_equal(faiss.vector_to_array(loaded.id_map), ids)
-    np.testing.assert_array_equal(loaded.index.reconstruct_n(0, loaded.ntotal), vectors)
+    assert loaded.nprobe == approximate.nprobe
+    stored_ids, stored = ann.contents(loaded)
+    order = np.argsort(stored_ids)
+    np.testing.assert_array_equal(stored_ids[order], ids)
+    np.testing.assert_array_equal(stored[order], vectors)
+
+
+@pytest.mark.parametrize("kind", ["exact", "approximate"])
+def test_an_update_in_place_equals_a_rebuild(
+    kind: str, request: pytest.FixtureRequest, data: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    ids, vectors, queries = data
+    index = faiss.clone_index(request.getfixturevalue(kind))
+    removed = ids[100:400]
+    reused = ids[100:110]  # SQLite gives deleted rows' ids to the next rows of the same transaction
+    added_ids = np.concatenate([reused, ids[-1] + 7 * np.arange(1, 51)])
+    added = clustered(len(added_ids) + 4100)[-len(added_ids):]
+    ann.update(index, removed, added_ids, added)
+
+    keep = ~np.isin(ids, removed)
+    want_ids, want = np.concatenate([ids[keep], added_ids]), np.vstack([vectors[keep], added])
+    got_ids, got = ann.contents(index)
+    order, want_order = np.argsort(got_ids), np.argsort(want_ids)
+    np.testing.assert_array_equal(got_ids[order], want_ids[want_order])
+    np.testing.assert_array_equal(got[order], want[want_order])
+    truth = want_ids[faiss.knn(queries, want, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]]
+    found = np.array([[i for i, _ in dense.search(index, q, 10)] for q in queries])
+    assert ann.recall_at(found, truth) >= (1.0 if kind == "exact" else 0.95)
+
+
+def test_an_index_fits_its_size_until_its_kind_should_change(exact: faiss.Index, approximate: faiss.Index) -> None:
+    assert ann.fits(exact, 4000) and not ann.fits(exact, ann.EXACT_LIMIT + 1)
+    assert ann.fits(approximate, 4000, exact_limit=1000)
+    assert not ann.fits(approximate, 900, exact_limit=1000)  # shrunk: exact search is cheap again
+    assert not ann.fits(approximate, 40_000, exact_limit=1000)  # grown 10x: its lists were trained for 4,000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -55,3 +56,18 @@ def test_unreadable_file_gives_one_line_and_exit_1(app: Dasbot, tmp_path) -> Non
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "broken.pdf" in result.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(app: Dasbot) -> None:
+    env = dict(os.environ, DASBOT_DATA_DIR=str(app.settings.data_dir), DASBOT_CACHE_DIR=str(app.settings.cache_dir))
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "tariffs"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        # A one-page pipe (set while the child still imports): ~40 kB of tariffs cannot all be written before
+        # the reader leaves, as `dasbot tariffs | head -1` would.
+        fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+    assert (proc.returncode, stderr.decode()) == (0, "")

@@ -28,6 +28,7 @@ from bot.core import Dasbot
 from bot.lookups.decisions import all_decisions
 from bot.settings import PROJECT_ROOT, Settings
 from indexer.embedding import Embedder
+from indexer.database import make_engine
 from indexer.models import Chunk, Document, Meeting
 from indexer.pipeline import MAX_FILE_SIZE, compare_ann
 from indexer.read import CONTENT_LIMIT, STREAM_LIMIT
@@ -450,6 +451,55 @@ def test_two_versions_in_one_run_keep_the_newest_file_without_churn(store: Dasbo
     assert [(r.status, r.newer_version) for r in second] == [("unchanged", None), ("unchanged", "a-dagsorden.txt")]
     assert state(store) == before
     assert filenames(store) == ["a-dagsorden.txt"] and "Torvevej" not in texts(store)
+
+
+def test_an_older_agenda_indexed_later_is_left_out(indexed: Dasbot, tmp_path: Path) -> None:
+    before = state(indexed)
+    older = tmp_path / "gammel-dagsorden.txt"
+    older.write_text(agenda(word="Torvegade"), encoding="utf-8")
+    os.utime(older, (1_354_000_000, 1_354_000_000))  # November 2012: made before dagsorden.txt
+    [report] = indexed.index([older])
+    assert (report.status, report.newer_version, report.chunks) == ("unchanged", "dagsorden.txt", 0)
+    assert state(indexed) == before and "Torvegade" not in texts(indexed)
+
+
+def test_a_pdf_is_dated_by_its_own_modification_date(store: Dasbot, tmp_path: Path) -> None:
+    """A PDF's ModDate says which version is newer, whatever the file times say (an upload's is its arrival)."""
+    minutes = shared_path("corpus", "pdf", "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04_referat.pdf")
+    assert [r.status for r in store.index([minutes])] == ["indexed"]
+    before = state(store)
+    writer = PdfWriter(clone_from=minutes)
+    writer.add_metadata({"/ModDate": "D:20121130090000+01'00'", "/Title": "Udkast til referat"})
+    draft = tmp_path / "udkast.pdf"
+    writer.write(draft)  # written now, but modified (says the PDF) before the minutes were
+    [report] = store.index([draft])
+    assert (report.status, report.newer_version) == ("unchanged", minutes.name)
+    assert state(store) == before
+    with Session(store.engine) as session:
+        [document] = session.exec(select(Document)).all()
+    assert document.version_time.isoformat() == "2012-12-05T09:01:16+00:00"  # D:20121205100116+01'00' in UTC
+
+
+def test_force_rereads_an_unchanged_file_in_place(indexed: Dasbot, tmp_path: Path) -> None:
+    with Session(indexed.engine) as session:
+        texts_before = sorted(session.exec(select(Chunk.text)).all())
+    [report] = indexed.index([tmp_path / "dagsorden.txt"], force=True)
+    assert (report.status, report.duplicate_of, report.replaces) == ("replaced", None, [])
+    with Session(indexed.engine) as session:
+        assert sorted(session.exec(select(Chunk.text)).all()) == texts_before
+        assert len(session.exec(select(Document)).all()) == 1
+    assert compare_ann(indexed.engine, indexed.settings.ann_path).ok
+
+
+def test_a_database_from_before_version_times_gets_the_column(indexed: Dasbot) -> None:
+    url = indexed.settings.db_url
+    with indexed.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE document DROP COLUMN version_time")
+    indexed.engine.dispose()
+    again = make_engine(url)
+    with Session(again) as session:
+        [document] = session.exec(select(Document)).all()
+    assert document.filename == "dagsorden.txt" and document.version_time is None
 
 
 def test_minutes_join_their_agenda_and_a_newer_version_replaces_them(indexed: Dasbot, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_faiss_and_database_agree(app: Dasbot) -> None:
     index = ann.load(app.settings.ann_path)
     ids, _ = ann.stored_vectors(app.engine)
     assert index.ntotal == len(ids)
-    assert sorted(index.id_map.at(i) for i in range(index.ntotal)) == sorted(ids.tolist())
+    assert sorted(ann.ids(index).tolist()) == sorted(ids.tolist())
 
 
 def test_incremental_indexing(app: Dasbot, tmp_path: Path) -> None:

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlmodel import Session, select
 
 from bot import cli
 from bot.core import Dasbot
 from bot.settings import PROJECT_ROOT, Settings
+from indexer import ann
 from indexer.embedding import Embedder
 from indexer.lock import IndexBusy, index_lock, is_locked
 from indexer.models import Chunk, Document
@@ -271,7 +273,9 @@ def test_a_second_writer_gives_up_with_one_clear_line(
         assert busy.value.holder == os.getpid() and "\n" not in str(busy.value)
 
         monkeypatch.setenv("DASBOT_DATA_DIR", str(hashed_store.settings.data_dir))
-        monkeypatch.setattr(Dasbot, "index", lambda self, paths, progress=None: impatient.index(paths, progress))
+        monkeypatch.setattr(
+            Dasbot, "index", lambda self, paths, progress=None, force=False: impatient.index(paths, progress, force=force)
+        )
         assert cli.main(["index", str(tmp_path / "dagsorden.txt")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     pid = os.getpid()
@@ -372,6 +376,30 @@ def test_the_next_index_run_repairs_a_disagreeing_faiss_file(hashed_store: Dasbo
     assert not hashed_store.indexer.agreement().ok
     [report] = hashed_store.index([tmp_path / "dagsorden.txt"])
     assert report.status == "unchanged" and hashed_store.indexer.agreement().ok
+
+
+def test_new_and_replaced_documents_update_the_faiss_file_in_place(
+    hashed_store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A commit costs the chunks it changes: the FAISS file is updated, not rebuilt from every stored vector."""
+    other = tmp_path / "andet-møde.txt"
+    other.write_text(agenda(date="20.01.2023", committee="DAS Social", word="Kvisten"), encoding="utf-8")
+    revised = tmp_path / "dagsorden.txt"
+    revised.write_text(agenda(word="Torvevænget"), encoding="utf-8")  # same name: its old chunk ids are reused
+    builds: list[int] = []
+    real_build = ann.build
+
+    def build(ids: np.ndarray, *args: object, **kwargs: object) -> object:
+        builds.append(len(ids))
+        return real_build(ids, *args, **kwargs)
+
+    monkeypatch.setattr(ann, "build", build)
+    reports = hashed_store.index([other, revised])
+    assert [(r.path, r.status) for r in reports] == [("andet-møde.txt", "indexed"), ("dagsorden.txt", "replaced")]
+    assert builds == [] and hashed_store.indexer.agreement().ok
+    assert {hit.chunk.source for hit in hashed_store.searcher.search("Torvevænget Kvisten", k=20)} == {
+        "andet-møde.txt", "dagsorden.txt",
+    }
 
 
 class Killed(BaseException):

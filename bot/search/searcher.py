@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import faiss
 import numpy as np
 from sqlalchemy import Engine
 
@@ -65,7 +64,7 @@ class Searcher:
         if index is None:
             index = ann.build(np.zeros(0, np.int64), np.zeros((0, 1), np.float32), 1)
         # After a crash between a commit and the FAISS swap, search only the chunks both sides know.
-        known = set(faiss.vector_to_array(index.id_map).tolist())
+        known = set(ann.ids(index).tolist())
         catalog = {cid: chunk for cid, chunk in catalog.items() if cid in known}
         ids = np.fromiter(catalog, dtype=np.int64, count=len(catalog))
         dates = np.array(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -29,8 +30,11 @@ _lock = threading.Lock()
 class _Backend(Protocol):
     dim: int
     max_tokens: int
-    tokenizer: Tokenizer
-    """The model's fast tokenizer without truncation or padding (shared: one copy costs ~280 MB)."""
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The model's fast tokenizer without truncation or padding (shared: one copy costs ~280 MB)."""
+        ...
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray: ...
 
@@ -125,6 +129,7 @@ class _SentenceTransformer:
     def __init__(self, source: str) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers' "Loading weights" bar
         _import_torch()
         from sentence_transformers import SentenceTransformer
 
@@ -135,10 +140,14 @@ class _SentenceTransformer:
             raise ModelError(f"cannot load embedding model {source!r} offline: {reason}") from exc
         self.dim = self._model.get_embedding_dimension()
         self.max_tokens = self._model.max_seq_length
-        backend = getattr(self._model.tokenizer, "backend_tokenizer", None)
-        if backend is None:
+        if getattr(self._model.tokenizer, "backend_tokenizer", None) is None:
             raise ModelError(f"embedding model {source!r} has no fast tokenizer to count tokens with")
-        self.tokenizer = _untruncated(Tokenizer.from_str(backend.to_str()))
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        """A copy of the fast tokenizer without truncation or padding, made on first use: only indexing counts
+        tokens, and the copy costs ~0.8 s and ~280 MB that a process answering questions does without."""
+        return _untruncated(Tokenizer.from_str(self._model.tokenizer.backend_tokenizer.to_str()))
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         """Normalised vectors from sentence-transformers."""

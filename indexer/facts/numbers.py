@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+MAX_KRONER = 10**15
+"""Largest amount read as kroner (a thousand billion; Denmark's GDP is ~3·10¹²): a longer digit run is an
+account number, an id or garbage, and would not fit a database integer."""
 _SCALES = {"mio": Decimal(1_000_000), "mia": Decimal(1_000_000_000)}
 _GROUP_SEPARATORS = re.compile(r"[.\s\u00a0\u202f]")
 _NUMBER = re.compile(
@@ -41,8 +44,9 @@ def parse_danish_number(text: str) -> float | None:
 
 
 def parse_dkk(text: str) -> int | None:
-    """A kroner amount in whole kroner (`34.172.412`, `3.080 kr.`, `ca. 1,1 mio. kr.`); percentages → None."""
+    """A kroner amount in whole kroner (`34.172.412`, `3.080 kr.`, `ca. 1,1 mio. kr.`); percentages and amounts
+    beyond `MAX_KRONER` → None."""
     parsed = _parse(text)
-    if parsed is None or parsed[1]:
+    if parsed is None or parsed[1] or abs(parsed[0]) > MAX_KRONER:
         return None
     return int(parsed[0].quantize(Decimal(1), rounding=ROUND_HALF_UP))
