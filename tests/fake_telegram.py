@@ -2,8 +2,11 @@
 
 It speaks the Bot API's JSON envelope for the methods the bot uses, validates HTML the way Telegram does
 (allowed tags, nesting, entities, 4096 characters after entity parsing), keeps the messages of each chat,
-long-polls updates with offsets, serves file downloads under /file/bot<token>/, can answer 429 with
-retry_after, and delivers updates to a webhook once one is set. Tests inject updates and wait for calls.
+long-polls updates with offsets (an update is forgotten once a getUpdates asks for a higher offset), serves
+file downloads under /file/bot<token>/, and delivers updates to a webhook once one is set. Each instance is
+a bot of its own (its own id and token). Tests inject updates and wait for calls, and inject faults: a 429
+with retry_after, a call held until released (then delivered, or dropped unanswered), a call delivered
+whose response is lost with the connection, and an outage (connections refused for a while).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 import urllib.request
@@ -23,11 +27,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote
 
-TOKEN = "123456789:AAE-fake_token-for_tests_0123456789"
+SECRET = "AAE-fake_token-for_tests_0123456789"
 BOT_USER = {
     "id": 987654321, "is_bot": True, "first_name": "DAS Social", "username": "das_social_test_bot",
     "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
 }
+"""The bot every instance plays, but for its id (the number before the colon in its token)."""
+_BOT_IDS = itertools.count(BOT_USER["id"])
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_DOWNLOAD = 20_000_000
@@ -178,6 +184,14 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake._connected(self.connection, True)
+
+    def finish(self) -> None:
+        self.server.fake._connected(self.connection, False)
+        super().finish()
+
     def do_POST(self) -> None:
         self.server.fake._serve(self)
 
@@ -197,20 +211,90 @@ class _Handler(BaseHTTPRequestHandler):
             return b"".join(chunks)
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-    def send(self, status: int, payload: bytes, content_type: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the bot gave up a long poll
+    def send(self, status: int, payload: bytes, content_type: str = "application/json", close: bool = False) -> None:
+        """Answer; `close` ends the connection after the answer (`Connection: close`)."""
+        with contextlib.suppress(OSError):  # the bot gave up a long poll, or an outage cut the connection
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            if close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
             self.wfile.write(payload)
+
+    def hang_up(self) -> None:
+        """Close the connection without answering (the client sees the server disconnect)."""
+        self.close_connection = True
+
+
+@dataclass(eq=False)
+class Fault:
+    """What the server does to matching calls: `skip` of them pass first, then `times` are hit (None: all)."""
+
+    kind: str  # flood | hold | lose | outage
+    method: str
+    chat_id: int | None = None
+    skip: int = 0
+    times: int | None = 1
+    retry_after: int = 1
+    seconds: float = 0.0
+    hold: Hold | None = None
+
+    def hits(self, method: str, params: dict[str, Any]) -> bool:
+        """Whether this call is hit (counting it)."""
+        if method != self.method or (self.chat_id is not None and params.get("chat_id") != self.chat_id):
+            return False
+        if self.skip:
+            self.skip -= 1
+            return False
+        if self.times is not None:
+            self.times -= 1
+        return True
+
+
+class Hold:
+    """Matching calls held unanswered until `release`: then delivered, or dropped with their connection."""
+
+    def __init__(self, fake: FakeTelegram, fault: Fault) -> None:
+        self.fake, self.fault = fake, fault
+        self.held: list[Call] = []
+        self.deliver: bool | None = None
+
+    def wait(self, count: int = 1, timeout: float = 60) -> list[Call]:
+        """The first `count` calls held (waiting for them to arrive)."""
+        deadline = time.monotonic() + timeout
+        with self.fake._changed:
+            while len(self.held) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{len(self.held)} of {count} {self.fault.method} call(s) held")
+                self.fake._changed.wait(left)
+            return self.held[:count]
+
+    def release(self, deliver: bool) -> None:
+        """Let the held calls go: handled as usual, or dropped unhandled (no answer, connection closed).
+        Later calls pass."""
+        with self.fake._changed:
+            self.fake._faults.remove(self.fault)
+            self.deliver = deliver
+            self.fake._changed.notify_all()
+
+    def _block(self, call: Call) -> bool:
+        """Hold `call` until released; whether it is delivered. Call with the lock held."""
+        self.held.append(call)
+        self.fake._changed.notify_all()
+        while self.deliver is None and not self.fake._closing:
+            self.fake._changed.wait()
+        return bool(self.deliver)
 
 
 class FakeTelegram:
     """The fake server: start it, point the bot's base_url/base_file_url at it, inject updates, watch calls."""
 
-    def __init__(self, token: str = TOKEN) -> None:
-        self.token = token
+    def __init__(self) -> None:
+        self.bot_user = {**BOT_USER, "id": next(_BOT_IDS)}
+        self.token = f"{self.bot_user['id']}:{SECRET}"
         self.calls: list[Call] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -223,29 +307,69 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._ids = itertools.count(1)
-        self._floods: dict[str, list[int]] = {}
+        self._faults: list[Fault] = []
+        self._connections: set[socket.socket] = set()
         self._changed = threading.Condition()
         self._closing = False
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True)
+        self._server: _Server | None = None
+        self._port = 0
+        self._back: threading.Timer | None = None
 
     # lifecycle
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._listen()
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self._changed:
             self._closing = True
             self._changed.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+            back, server, self._server = self._back, self._server, None
+        if back is not None:
+            back.cancel()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+    def _listen(self) -> None:
+        """Accept connections (again, on the same port)."""
+        server = _Server(("127.0.0.1", self._port), _Handler)
+        server.fake = self
+        with self._changed:
+            if self._closing:
+                server.server_close()
+                return
+            self._server, self._port = server, server.server_address[1]
+        threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True).start()
+
+    def _go_down(self, seconds: float, keep: socket.socket) -> None:
+        """An outage: stop listening (connections are refused), cut every connection but `keep`, and listen
+        again after `seconds`."""
+        with self._changed:
+            server, self._server = self._server, None
+            others = [c for c in self._connections if c is not keep]
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        for connection in others:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        with self._changed:
+            if not self._closing:
+                self._back = threading.Timer(seconds, self._listen)
+                self._back.start()
+
+    def _connected(self, connection: socket.socket, open_: bool) -> None:
+        with self._changed:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
 
     @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._port}"
 
     @property
     def base_url(self) -> str:
@@ -301,9 +425,30 @@ class FakeTelegram:
                                        "message": current, "data": data}})
         return query_id
 
-    def flood(self, method: str, times: int = 1, retry_after: int = 1) -> None:
-        """Answer the next `times` calls of `method` with 429 Too Many Requests."""
-        self._floods[method] = [retry_after] * times
+    def flood(self, method: str, times: int = 1, retry_after: int = 1, skip: int = 0, chat_id: int | None = None) -> None:
+        """Answer `times` calls of `method` (to `chat_id`), after `skip` of them, with 429 Too Many Requests."""
+        self._inject(Fault("flood", method, chat_id, skip, times, retry_after=retry_after))
+
+    def hold(self, method: str, skip: int = 0, chat_id: int | None = None) -> Hold:
+        """Hold every call of `method` (to `chat_id`), after `skip` of them, until the hold is released."""
+        fault = Fault("hold", method, chat_id, skip, times=None)
+        fault.hold = Hold(self, fault)
+        self._inject(fault)
+        return fault.hold
+
+    def lose_response(self, method: str, skip: int = 0, chat_id: int | None = None) -> None:
+        """Handle one call of `method` (to `chat_id`), after `skip` of them, then close its connection
+        without answering: the call took effect, but the bot cannot know."""
+        self._inject(Fault("lose", method, chat_id, skip))
+
+    def outage(self, method: str, seconds: float, skip: int = 0, chat_id: int | None = None) -> None:
+        """After answering one call of `method` (to `chat_id`), after `skip` of them, refuse every connection
+        for `seconds` (open connections are cut)."""
+        self._inject(Fault("outage", method, chat_id, skip, seconds=seconds))
+
+    def _inject(self, fault: Fault) -> None:
+        with self._changed:
+            self._faults.append(fault)
 
     # what tests observe
 
@@ -394,7 +539,19 @@ class FakeTelegram:
         method = path.removeprefix(f"/bot{self.token}/")
         params, files = self._params(handler)
         call = Call(method, params, files)
+        with self._changed:
+            fault = next((f for f in self._faults if f.hits(method, params)), None)
+            if fault is not None and fault.times == 0:
+                self._faults.remove(fault)
+            if fault is not None and fault.hold is not None and not fault.hold._block(call):
+                call.error = "dropped unanswered"
+                self.calls.append(call)
+                self._changed.notify_all()
+                handler.hang_up()
+                return
         try:
+            if fault is not None and fault.kind == "flood":
+                raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}", {"retry_after": fault.retry_after})
             call.result = self._call(method, params, files)
         except ApiError as error:
             call.error = error.description
@@ -407,7 +564,13 @@ class FakeTelegram:
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
-        handler.send(status, json.dumps(payload).encode())
+        if fault is not None and fault.kind == "lose":
+            handler.hang_up()
+        elif fault is not None and fault.kind == "outage":
+            self._go_down(fault.seconds, keep=handler.connection)
+            handler.send(status, json.dumps(payload).encode(), close=True)
+        else:
+            handler.send(status, json.dumps(payload).encode())
 
     def _download(self, handler: _Handler, file_path: str) -> None:
         with self._changed:
@@ -444,10 +607,6 @@ class FakeTelegram:
         return params, files
 
     def _call(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
-        floods = self._floods.get(method)
-        if floods:
-            retry_after = floods.pop(0)
-            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
         if method == "getUpdates":
             return self._get_updates(params)
         with self._changed:
@@ -470,7 +629,7 @@ class FakeTelegram:
     # the Bot API methods (called with the lock held)
 
     def _api_getMe(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-        return BOT_USER
+        return self.bot_user
 
     def _api_deleteWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         self.webhook = None
@@ -592,12 +751,12 @@ class FakeTelegram:
         message = self.messages.get(key)
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
-        if message["from"]["id"] != BOT_USER["id"]:
+        if message["from"]["id"] != self.bot_user["id"]:
             raise ApiError(400, "Bad Request: message can't be edited")
         return key, message
 
     def _store(self, chat: dict[str, Any], extra: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()), "chat": chat, "from": BOT_USER, **extra}
+        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()), "chat": chat, "from": self.bot_user, **extra}
         self._set_markup(message, self._markup(params))
         replying = params.get("reply_parameters")
         if replying:

@@ -29,10 +29,10 @@ from bot.lookups.decisions import all_decisions
 from bot.settings import PROJECT_ROOT, Settings
 from indexer.embedding import Embedder
 from indexer.database import make_engine
-from indexer.models import Chunk, Document, Meeting
+from indexer.models import Chunk, Document, Meeting, Tariff
 from indexer.pipeline import MAX_FILE_SIZE, compare_ann
 from indexer.read import CONTENT_LIMIT, STREAM_LIMIT
-from tests.conftest import shared_path
+from tests.conftest import corpus_file, shared_path
 from tests.test_read import encrypted, write_pdf
 
 QUESTION = "takst for aflastning på Torvevej"
@@ -270,6 +270,19 @@ def test_bad_file_fails_clearly_and_changes_nothing(indexed: Dasbot, tmp_path: P
     assert report.status == "failed"
     assert reason in report.error and report.error.startswith(f"{name}: ") and "\n" not in report.error
     assert state(indexed) == before
+
+
+def test_absurd_amounts_are_not_tariffs_and_fail_nothing(store: Dasbot, tmp_path: Path) -> None:
+    """A real tariff table (001, specialbørnehjemmene 2021) with one cell of 40 digits."""
+    lines = corpus_file("001").read_text(encoding="utf-8").splitlines()[1409:1421]
+    table = "\n".join(lines).replace("4.963", "1" * 40)
+    path = tmp_path / "takster.txt"
+    path.write_text(agenda() + "\n" + table + "\n", encoding="utf-8")
+    [report] = store.index([path])
+    assert report.status == "indexed" and report.tariffs >= 4
+    with Session(store.engine) as session:
+        amounts = set(session.exec(select(Tariff.amount_dkk)).all())
+    assert {4308, 4114, 7202, 7008} <= amounts and max(amounts) <= 10**15
 
 
 def test_missing_file(indexed: Dasbot, tmp_path: Path) -> None:

@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import Any, Self
 
 import pytest
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
 
 from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
+from bot.telegram import keyboards, records, render
 from bot.telegram.app import COMMANDS, build_application, run, webhook_secret
+from bot.telegram.delivery import MAX_ATTEMPTS, Journal, journal_path
 from bot.telegram.indexing import safe_filename, uploads_dir
 from bot.telegram.logs import REDACTED, RedactToken, configure_logging
+from bot.telegram.progress import ProgressMessage
+from bot.telegram.split import split_html
 from tests.fake_telegram import BOT_USER, Call, FakeTelegram, utf16_len
 
 MEMBER, OTHER_MEMBER, SECRETARY, STRANGER = 1001, 1002, 2001, 3001
@@ -39,6 +46,7 @@ class RunningBot:
         self.application = build_application(core)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, name="bot", daemon=True)
+        self.stopping = False
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -52,9 +60,15 @@ class RunningBot:
             time.sleep(0.02)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Stop as a stop signal does (without waiting): no more updates fetched, those received answered."""
+        self.stopping = True
         self.loop.call_soon_threadsafe(self.application.stop_running)
-        self.thread.join(timeout=30)
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.stopping:
+            self.stop()
+        self.thread.join(timeout=60)
         assert not self.thread.is_alive(), "the bot did not stop"
 
 
@@ -524,6 +538,43 @@ def test_reindex_rebuilds_with_the_same_reporting(tg: FakeTelegram, upload_bot: 
     assert "DAS Social møde 05.02.2024 · Punkt 2: Status på Nødspor Kvisten" in answer.plain
 
 
+def test_an_upload_names_the_file_it_copies_and_the_older_version_it_replaces(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict
+) -> None:
+    secretary = people["secretary"]
+    first = agenda("05.02.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+                                  ("Nødspor Kvisten", "Første udgave: arbejdsgruppen for Kvisten er nedsat.")]).encode()
+    mark = tg.mark()
+    final_edit(tg, upload(tg, secretary, "dagsorden.txt", first), mark, "er indekseret")
+    mark = tg.mark()
+    copy = final_edit(tg, upload(tg, secretary, "kopi.txt", first), mark, "ikke indekseret")
+    assert copy.plain == "ℹ️ kopi.txt er ikke indekseret: samme indhold er allerede indekseret som dagsorden.txt."
+    assert not (uploads_dir(upload_bot.core.settings) / "kopi.txt").exists()
+
+    revised = first.replace(b"F\xc3\xb8rste udgave", b"Revideret udgave")
+    mark = tg.mark()
+    summary = final_edit(tg, upload(tg, secretary, "dagsorden rettet.txt", revised), mark, "er indekseret")
+    assert "Erstatter den ældre udgave af mødets dokument: dagsorden.txt" in summary.plain
+    [answer] = ask(tg, people["member"], "Hvad er status på Nødspor Kvisten?")
+    assert "Revideret udgave" in answer.plain and "Første udgave" not in answer.plain
+
+
+def test_reindex_keeps_a_document_whose_file_has_become_unreadable(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    content = agenda("05.02.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+                                    ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering.")])
+    mark = tg.mark()
+    final_edit(tg, upload(tg, people["secretary"], "a.txt", content.encode()), mark, "er indekseret")
+    (uploads_dir(upload_bot.core.settings) / "a.txt").write_bytes(content.encode("utf-16"))
+    mark = tg.mark()
+    summary = final_edit(tg, command(tg, people["secretary"], "/reindex"), mark, "Genindeksering færdig")
+    assert summary.plain.split("\n") == [
+        "⚠️ Genindeksering færdig med fejl", "1 fil: 0 indekseret, 1 fejlet · 0 tekststykker",
+        "❌ a.txt: teksten er ikke UTF-8 (gem filen som UTF-8); den hidtidige udgave er beholdt",
+    ]
+    [answer] = ask(tg, people["member"], "Hvad er status på Nødspor Kvisten?")
+    assert "DAS Social møde 05.02.2024 · Punkt 2: Status på Nødspor Kvisten" in answer.plain
+
+
 # The wire
 
 
@@ -559,6 +610,168 @@ def test_webhook_mode(tg: FakeTelegram, app: Dasbot, people: dict, unused_port: 
         assert tg.webhook == {"url": url, "secret_token": webhook_secret(tg.token)}
         reply = command(tg, people["member"], "/moeder")
     assert "Møder" in reply.plain and not tg.since(0, "getUpdates")
+
+
+# Faults and restarts: no question lost, none answered twice, no part of an answer sent twice
+
+
+KVISTEN = "Hvad blev indstillet om Kvisten?"
+PRICE = "hvad koster en plads på de særlige pladser?"
+AGENDA = "hvad var på dagsordenen den 21. august 2023?"
+
+
+def item_parts(core: Dasbot, answer: Call) -> tuple[str, list[str]]:
+    """The callback data of "Hele punktet [1]" under an answer, and the messages that item is sent as."""
+    data = next(d for text, d in answer.buttons if text == "Hele punktet [1]")
+    record = records.agenda_item(core.engine, keyboards.value(data))
+    assert record is not None
+    return data, split_html(render.item(record))
+
+
+def replies_to(question: dict[str, Any], calls: list[Call]) -> list[Call]:
+    """The messages among `calls` that reply to `question`."""
+    return [c for c in calls if c.method == "sendMessage" and c.ok and c.chat_id == question["chat"]["id"]
+            and (c.params.get("reply_parameters") or {}).get("message_id") == question["message_id"]]
+
+
+def answer_question(tg: FakeTelegram, answer: Call) -> dict[str, Any]:
+    """The question message an answer replies to."""
+    return tg.messages[(MEMBER, answer.params["reply_parameters"]["message_id"])]
+
+
+def open_item(tg: FakeTelegram, core: Dasbot, member: dict[str, Any]) -> tuple[list[str], int]:
+    """Ask about Kvisten, then press "Hele punktet [1]" (a three-part item); its parts and the mark before."""
+    [answer] = ask(tg, member, KVISTEN)
+    data, parts = item_parts(core, answer)
+    assert len(parts) == 3
+    mark = tg.mark()
+    tg.press(member, tg.message(answer), data)
+    return parts, mark
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own use of retry_after
+def test_a_flood_in_the_middle_of_a_split_answer_delays_it_and_loses_nothing(tg: FakeTelegram, app: Dasbot, people: dict) -> None:
+    core = telegram_core(app, tg)
+    with RunningBot(core):
+        tg.flood("sendMessage", skip=2, chat_id=MEMBER)  # the answer, the item's first part, then this
+        parts, mark = open_item(tg, core, people["member"])
+        tg.wait(lambda c: sent(c, MEMBER), since=mark, count=len(parts))
+    assert [c.html for c in tg.since(mark, "sendMessage", MEMBER)] == parts
+    assert [(c.method, c.html) for c in tg.calls[mark:] if c.error] == [("sendMessage", parts[1])]
+
+
+NETWORK_FAULTS = {
+    # Telegram got the second part, but the connection dropped before it answered: not sent again.
+    "response lost": (lambda tg: tg.lose_response("sendMessage", skip=2, chat_id=MEMBER),
+                      "part 2 of 3 to chat 1001: the response was lost"),
+    # Connections are refused for two seconds after the item's first part: the second waits, then goes once.
+    "outage": (lambda tg: tg.outage("sendMessage", seconds=2.0, skip=1, chat_id=MEMBER),
+               "could not reach Telegram for sendMessage"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(NETWORK_FAULTS))
+def test_a_network_fault_mid_answer_loses_no_part_and_sends_none_twice(
+    fault: str, tg: FakeTelegram, app: Dasbot, people: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    inject, logged = NETWORK_FAULTS[fault]
+    core = telegram_core(app, tg)
+    with RunningBot(core):
+        inject(tg)
+        parts, mark = open_item(tg, core, people["member"])
+        tg.wait(lambda c: sent(c, MEMBER), since=mark, count=len(parts))
+    assert [c.html for c in tg.since(mark, "sendMessage", MEMBER)] == parts
+    assert logged in caplog.text
+
+
+def test_a_stop_while_answering_finishes_the_answers_and_the_next_start_answers_the_rest(
+    tg: FakeTelegram, app: Dasbot, people: dict
+) -> None:
+    member, other = people["member"], people["other"]
+    core = telegram_core(app, tg)
+    with RunningBot(core) as first:
+        hold = tg.hold("sendMessage")
+        mark = tg.mark()
+        asked = [tg.send(member, KVISTEN), tg.send(other, PRICE)]
+        hold.wait(count=2)  # both are being answered
+        first.stop()
+        tg.wait(lambda c: c.method == "getUpdates" and c.params.get("timeout") == 0, since=mark)  # the last, confirming one
+        asked.append(tg.send(member, AGENDA))  # while the bot is down
+        hold.release(deliver=True)
+    with RunningBot(core):
+        tg.wait(lambda c: bool(replies_to(asked[2], [c])), since=mark)
+    assert [len(replies_to(question, tg.calls)) for question in asked] == [1, 1, 1]
+
+
+def test_a_bot_killed_while_answering_answers_everything_once_after_a_restart(
+    tg: FakeTelegram, app: Dasbot, people: dict, tmp_path: Path
+) -> None:
+    """kill -9 with the item's second part and a question's answer on their way: the next start sends what
+    had not gone out (the item's last two parts, the answer), and nothing that had (the item's first part,
+    the button's acknowledgement, the first answer); a question sent while the bot was down is answered."""
+    member = people["member"]
+    log = tmp_path / "serve.log"
+    first = Serving(app, tg, log)
+    try:
+        [answer] = ask(tg, member, KVISTEN)
+        data, parts = item_parts(app, answer)
+        hold = tg.hold("sendMessage", skip=1, chat_id=MEMBER)
+        mark = tg.mark()
+        tg.press(member, tg.message(answer), data)
+        tg.wait(lambda c: sent(c, MEMBER) and c.html == parts[0], since=mark)
+        asked = [tg.send(member, PRICE)]
+        hold.wait(count=2)  # the item's second part and the price answer
+    finally:
+        first.kill()
+    hold.release(deliver=False)
+    asked.append(tg.send(member, AGENDA))
+    second = Serving(app, tg, log)
+    try:
+        tg.wait(lambda c: bool(replies_to(asked[1], [c])), since=mark, timeout=60)
+        tg.wait(lambda c: sent(c, MEMBER) and c.html == parts[-1], since=mark, timeout=60)
+    finally:
+        output = second.stop()
+    assert "handling update" in output
+    item = [c.html for c in tg.since(mark, "sendMessage", MEMBER) if not c.params.get("reply_parameters")]
+    assert item == parts
+    assert [len(replies_to(q, tg.calls)) for q in (answer_question(tg, answer), *asked)] == [1, 1, 1]
+    acknowledged = [c for c in tg.calls if c.method == "answerCallbackQuery"]
+    assert len(acknowledged) == 1 and acknowledged[0].ok
+
+
+def test_a_progress_message_showing_the_text_already_is_left_as_it_is(tg: FakeTelegram, people: dict) -> None:
+    """Telegram refuses an edit to the text a message shows; after a restart that is no error."""
+
+    async def scenario() -> int:
+        async with ExtBot(tg.token, base_url=tg.base_url, defaults=Defaults(parse_mode=ParseMode.HTML)) as bot:
+            message = await bot.send_message(MEMBER, "⏳ Henter a.txt …")
+            await message.edit_text("⏳ Læser a.txt …")  # what the first run got to show
+            async with ProgressMessage(message, "⏳ Henter a.txt …") as progress:
+                await progress.show("⏳ Læser a.txt …")
+                await progress.show("✅ a.txt er indekseret")
+            return message.message_id
+
+    message_id = asyncio.run(scenario())
+    assert tg.messages[(MEMBER, message_id)]["text"] == "✅ a.txt er indekseret"
+    [refused] = [c for c in tg.calls if c.error]
+    assert refused.method == "editMessageText" and "message is not modified" in refused.error
+
+
+def test_the_journal_knows_each_update_once_and_gives_up_after_three_attempts(tmp_path: Path) -> None:
+    path = journal_path(tmp_path)
+    journal, other_bot = Journal(path, "111:secret"), Journal(path, "222:secret")
+    update = Update.de_json({"update_id": 7, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
+                                                           "text": "hej"}}, None)
+    assert journal.receive(update) and not journal.receive(update) and other_bot.receive(update)
+    for _ in range(MAX_ATTEMPTS - 1):
+        assert [u["update_id"] for u in journal.unfinished()] == [7]
+    assert journal.unfinished() == [] and journal.unfinished() == []  # given up
+    assert not journal.receive(update)
+    other_bot.record(7, "request#1", {"message_id": 3})
+    assert other_bot.sent(7, "request#1") == '{"message_id": 3}' and journal.sent(7, "request#1") is None
+    other_bot.finish(7)
+    assert other_bot.unfinished() == [] and other_bot.sent(7, "request#1") is None
+    assert not any(b"secret" in file.read_bytes() for file in tmp_path.glob(f"{path.name}*"))
 
 
 # Small parts
@@ -598,21 +811,45 @@ def test_configure_logging_filters_every_root_handler(caplog: pytest.LogCaptureF
     assert "SECRET" not in caplog.text and f"file/bot{REDACTED}/x.pdf" in caplog.text
 
 
-def test_dasbot_serve_polls_answers_and_stops_on_a_signal(app: Dasbot, tg: FakeTelegram, people: dict) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DASBOT_", "TELEGRAM_"))} | {
-        "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url, "TELEGRAM_API_BASE_FILE_URL": tg.base_file_url,
-        "DASBOT_MEMBERS": str(MEMBER), "DASBOT_DATA_DIR": str(app.settings.data_dir), "DASBOT_CACHE_DIR": str(app.settings.cache_dir),
-    }
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "-v", "serve"], env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        tg.wait(lambda c: c.method == "getUpdates", timeout=120)
-        assert command(tg, people["member"], "/start").plain.startswith("Hej!")
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-    log = process.stderr.read()
+class Serving:
+    """`dasbot serve` in a process of its own over the session's store, its log in a file."""
+
+    def __init__(self, app: Dasbot, tg: FakeTelegram, log: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DASBOT_", "TELEGRAM_"))} | {
+            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url,
+            "TELEGRAM_API_BASE_FILE_URL": tg.base_file_url, "DASBOT_MEMBERS": str(MEMBER),
+            "DASBOT_DATA_DIR": str(app.settings.data_dir), "DASBOT_CACHE_DIR": str(app.settings.cache_dir),
+        }
+        self.log = log
+        mark = tg.mark()
+        with log.open("a") as stderr:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot.cli", "-v", "serve"], env=env, stderr=stderr)
+        try:
+            tg.wait(lambda c: c.method == "getUpdates", since=mark, timeout=120)
+        except AssertionError:
+            self.process.kill()
+            raise
+
+    def stop(self) -> str:
+        """Stop with SIGINT (as Ctrl-C does), and check it exits cleanly; the log."""
+        try:
+            self.process.send_signal(signal.SIGINT)
+            assert self.process.wait(timeout=60) == 0
+        finally:
+            self.kill()
+        return self.log.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+def test_dasbot_serve_polls_answers_and_stops_on_a_signal(app: Dasbot, tg: FakeTelegram, people: dict, tmp_path: Path) -> None:
+    serving = Serving(app, tg, tmp_path / "serve.log")
+    assert command(tg, people["member"], "/start").plain.startswith("Hej!")
+    log = serving.stop()
     assert tg.token not in log and "Application started" in log
 
 

@@ -1,21 +1,29 @@
-"""The Telegram HTML: the 4096 splitter (property-based), escaping, highlighting, Danish reasons, safe names."""
+"""The Telegram HTML: the 4096 splitter (property-based), escaping, highlighting, upload and rebuild reports with
+their Danish reasons, safe names."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfWriter
 
 from bot.answer import Answer, Passage
 from bot.telegram import keyboards, render
-from bot.telegram.indexing import safe_filename
+from bot.telegram.indexing import Rebuild, safe_filename
 from bot.telegram.records import ItemRecord
 from bot.telegram.split import MAX_TEXT, plain_text, split_html, units
-from indexer.read import UnreadableFile, read_pages
+from indexer.database import make_engine
+from indexer.embedding import Embedder
+from indexer.pipeline import MAX_FILE_SIZE, FileReport, Indexer
+from indexer.read import CONTENT_LIMIT, STREAM_LIMIT, UnreadableFile, read_pages
 from tests.fake_telegram import parse_html, utf16_len
+from tests.test_read import encrypted, write_pdf
 
 TEXT = st.text(
     alphabet=st.one_of(st.sampled_from("<>&\"' \n\n\n.;æøå"), st.characters(codec="utf-8", exclude_categories=("Cs",))),
@@ -141,6 +149,140 @@ def _unreadable(tmp_path: Path, name: str, content: bytes) -> str:
 ])
 def test_reader_errors_get_danish_reasons(tmp_path: Path, name: str, content: bytes, danish: str) -> None:
     assert danish in render.reason(_unreadable(tmp_path, name, content))
+
+
+def _no_pages(path: Path) -> None:
+    PdfWriter().write(path)
+
+
+def _blank_page(path: Path) -> None:
+    write_pdf(path, [""])
+
+
+def _locked(path: Path) -> None:
+    encrypted(write_pdf(path.with_name("aaben.pdf"), ["Lukket punkt"]), path, "hemmelig")
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _big(path: Path) -> None:
+    with path.open("wb") as file:
+        file.truncate(MAX_FILE_SIZE + 1)  # sparse: takes no disk space
+
+
+@pytest.mark.parametrize(("name", "make", "danish"), [
+    ("ingen-sider.pdf", _no_pages, "PDF'en har ingen sider"),
+    ("scannet.pdf", _blank_page, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+    ("laast.pdf", _locked, "PDF'en er beskyttet med adgangskode"),
+    ("fifo.txt", _fifo, "det er ikke en almindelig fil"),
+    ("stor.txt", _big, "filen er for stor (50.1 MB; grænsen er 50 MB)"),
+    ("findes-ikke.txt", lambda path: None, "filen findes ikke"),
+])
+def test_indexer_errors_get_danish_reasons(tmp_path: Path, name: str, make: Callable[[Path], None], danish: str) -> None:
+    """The reports of a real indexer (these files fail before any text is embedded)."""
+
+    def no_model() -> Embedder:
+        raise AssertionError("nothing should be embedded")
+
+    make(tmp_path / name)
+    indexer = Indexer(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"), tmp_path / "chunks.faiss", no_model)
+    [report] = indexer.index([tmp_path / name])
+    assert report.status == "failed" and render.reason(report.error) == danish
+
+
+def test_an_unexpected_failure_names_its_kind_and_points_to_the_log(tmp_path: Path) -> None:
+    def broken() -> Embedder:
+        raise OSError("disk full")
+
+    (tmp_path / "a.txt").write_text("Punkt 1. Dagsorden\n\nTekst om Kvisten.", encoding="utf-8")
+    indexer = Indexer(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"), tmp_path / "chunks.faiss", broken)
+    [report] = indexer.index([tmp_path / "a.txt"])
+    assert render.reason(report.error) == "en uventet fejl (OSError); detaljerne står i loggen"
+
+
+@pytest.mark.parametrize(("english", "danish"), [
+    ("a.docx: unsupported file type .docx; expected .pdf, .txt or .md", "filtypen understøttes ikke (send PDF, .txt eller .md)"),
+    ("a.txt: no such file", "filen findes ikke"),
+    ("a.txt: not a regular file", "det er ikke en almindelig fil"),
+    ("a.txt: cannot be read (Permission denied)", "filen kunne ikke læses"),
+    ("a.txt: the file is too large (50.1 MB; the limit is 50 MB)", "filen er for stor (50.1 MB; grænsen er 50 MB)"),
+    ("a.txt: the file is empty", "filen er tom"),
+    ("a.txt: not UTF-8 text (bad byte at offset 3)", "teksten er ikke UTF-8 (gem filen som UTF-8)"),
+    ("a.pdf: not a PDF file (no %PDF- header)", "filen er ikke en gyldig PDF"),
+    (f"a.pdf: a PDF stream exceeds the {STREAM_LIMIT // 1_000_000} MB limit",
+     f"en del af PDF'en fylder over {STREAM_LIMIT // 1_000_000} MB udpakket"),
+    (f"a.pdf: the PDF's page content exceeds the {CONTENT_LIMIT // 1_000_000} MB limit when decompressed",
+     f"PDF'ens sider fylder tilsammen over {CONTENT_LIMIT // 1_000_000} MB udpakket"),
+    ("a.pdf: the PDF uses an unsupported encryption or filter (cryptography>=3.1 is required for AES algorithm)",
+     "PDF'en bruger en kryptering eller komprimering, der ikke understøttes"),
+    ("a.pdf: the PDF is password-protected", "PDF'en er beskyttet med adgangskode"),
+    ("a.pdf: corrupt or truncated PDF (PdfReadError)", "PDF'en er beskadiget eller ufuldstændig"),
+    ("a.pdf: the PDF has no pages", "PDF'en har ingen sider"),
+    ("a.pdf: no page has extractable text (scanned or image-only); the PDF needs OCR",
+     "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+    ("a.txt: no text to index", "der er ingen tekst at indeksere"),
+    ("a.txt: could not be indexed (OperationalError: disk I/O error)", "en uventet fejl (OperationalError); detaljerne står i loggen"),
+    ("something new", "filen kunne ikke indekseres"),
+])
+def test_every_indexer_reason_has_one_danish_line(english: str, danish: str) -> None:
+    assert render.reason(english) == danish
+
+
+def report(**fields: object) -> FileReport:
+    values: dict[str, object] = {
+        "path": "dagsorden <2>.txt", "status": "indexed", "kind": "agenda", "committee": "DAS Social",
+        "meeting_date": "2024-02-05", "items": 2, "appendices": 1, "chunks": 7, "tariffs": 0, "decisions": 2,
+    }
+    return FileReport(**(values | fields))
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({}, ["✅ dagsorden <2>.txt er indekseret", "Møde: DAS Social 05.02.2024",
+          "2 punkter · 1 bilag · 7 tekststykker · 0 takster · 2 indstillinger/beslutninger",
+          "Det kan besvares med det samme."]),
+    ({"status": "replaced"}, ["✅ dagsorden <2>.txt er opdateret (den tidligere udgave er erstattet)"]),
+    ({"status": "replaced", "replaces": ["dagsorden.txt", "udkast & noter.txt"]},
+     ["✅ dagsorden <2>.txt er indekseret",
+      "Erstatter den ældre udgave af mødets dokument: dagsorden.txt, udkast & noter.txt"]),
+    ({"empty_pages": [2, 4]}, ["Sider uden tekst (kræver OCR): 2, 4. Resten er indekseret."]),
+    ({"status": "unchanged", "duplicate_of": "kopi <1>.txt", "chunks": 0},
+     ["ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi <1>.txt."]),
+    ({"status": "replaced", "duplicate_of": "kopi.txt", "chunks": 0},
+     [("ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi.txt; "
+      "den tidligere udgave af dagsorden <2>.txt er fjernet.")]),
+    ({"status": "unchanged", "newer_version": "dagsorden-rettet.pdf", "chunks": 0},
+     [("ℹ️ dagsorden <2>.txt er ikke indekseret: den er en ældre udgave af samme mødes dokument end "
+      "dagsorden-rettet.pdf, som er indekseret.")]),
+    ({"status": "unchanged", "chunks": 0}, ["ℹ️ dagsorden <2>.txt er allerede indekseret med samme indhold; intet er ændret."]),
+    ({"status": "failed", "error": "dagsorden <2>.txt: the PDF is password-protected"},
+     ["❌ dagsorden <2>.txt er ikke indekseret: PDF'en er beskyttet med adgangskode."]),
+])
+def test_an_upload_report_says_what_happened_to_the_file(fields: dict[str, object], expected: list[str]) -> None:
+    lines = parse_html(render.index_report(report(**fields), notified=0)).split("\n")
+    assert all(line in lines for line in expected), lines
+    if fields.get("status") in ("unchanged", "failed") or "duplicate_of" in fields:
+        assert len(lines) == 1  # nothing about counts, nor "can be asked at once"
+    if "empty_pages" not in fields:
+        assert not any("OCR" in line for line in lines)
+
+
+def test_a_rebuild_report_lists_what_failed_and_what_was_left_out() -> None:
+    rebuilt = Rebuild([
+        report(status="replaced"),
+        report(path="blandet.pdf", status="replaced", empty_pages=[3], chunks=5),
+        report(path="gammel.txt", status="unchanged", newer_version="ny.txt", chunks=0),
+        report(path="ødelagt.pdf", status="failed", error="ødelagt.pdf: corrupt or truncated PDF (PdfReadError)", chunks=0),
+    ], kept=["referat.pdf"])
+    assert parse_html(render.rebuild_report(rebuilt)).split("\n") == [
+        "⚠️ Genindeksering færdig med fejl",
+        "4 filer: 2 indekseret, 1 fejlet · 12 tekststykker",
+        "❌ ødelagt.pdf: PDF'en er beskadiget eller ufuldstændig; den hidtidige udgave er beholdt",
+        "ℹ️ gammel.txt er ikke indekseret: den er en ældre udgave af samme mødes dokument end ny.txt, som er indekseret",
+        "blandet.pdf: Sider uden tekst (kræver OCR): 3. Resten er indekseret.",
+        "Beholdt som de var (kildefilen ligger ikke hos botten): referat.pdf",
+    ]
 
 
 @given(st.text(max_size=300), st.sampled_from([None, "application/pdf", "text/plain"]))

@@ -24,6 +24,14 @@ from telegram.ext import (
 from bot.core import Dasbot
 from bot.telegram import handlers, keyboards, subscriptions
 from bot.telegram.access import ADDRESSED
+from bot.telegram.delivery import (
+    Delivery,
+    Journal,
+    JournaledUpdates,
+    JournalQueue,
+    journal_path,
+    replay,
+)
 from bot.telegram.handlers import BotContext
 from bot.telegram.indexing import Indexing
 from bot.telegram.logs import configure_logging
@@ -47,17 +55,20 @@ COMMANDS = [
 ]
 
 
-async def _publish_commands(application: Application) -> None:
-    """List the commands in Telegram's menu (setMyCommands)."""
+async def _start(application: Application) -> None:
+    """List the commands in Telegram's menu (setMyCommands); queue the updates a crash left unfinished."""
     await application.bot.set_my_commands([BotCommand(name, description) for name, description, _ in COMMANDS])
+    await replay(application, application.bot_data["journal"])
 
 
 def build_application(app: Dasbot) -> Application:
-    """The Application: HTML by default, flood control, updates handled concurrently, members only."""
+    """The Application: HTML by default, flood control, updates handled concurrently and exactly once (see
+    `delivery`), members only."""
     settings = app.settings
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     subscriptions.ensure_table(app.engine)
+    journal = Journal(journal_path(settings.data_dir), settings.telegram_token)
     application = (
         Application.builder()
         .token(settings.telegram_token)
@@ -65,13 +76,14 @@ def build_application(app: Dasbot) -> Application:
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
                            allow_sending_without_reply=True))
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD))
-        .concurrent_updates(True)
+        .rate_limiter(Delivery(journal, AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD)))
+        .update_queue(JournalQueue(journal))
+        .concurrent_updates(JournaledUpdates(journal))
         .context_types(ContextTypes(context=BotContext))
-        .post_init(_publish_commands)
+        .post_init(_start)
         .build()
     )
-    application.bot_data.update(core=app, indexing=Indexing(app))
+    application.bot_data.update(core=app, indexing=Indexing(app), journal=journal)
 
     messages = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
@@ -98,17 +110,19 @@ def webhook_secret(token: str) -> str:
 
 def run(application: Application, app: Dasbot, stop_signals: Sequence[int] | None = STOP_SIGNALS) -> None:
     """Run until stopped: a webhook when DASBOT_WEBHOOK_URL is set (listening on all interfaces at the URL's
-    port, default 8443, and path; TLS belongs to a proxy in front), long polling otherwise."""
+    port, default 8443, and path; TLS belongs to a proxy in front), long polling otherwise. Updates waiting at
+    Telegram are never dropped; on a stop signal the updates received are confirmed and answered before the
+    process exits (a kill is covered by `delivery`'s journal)."""
     settings = app.settings
     if settings.webhook_url:
         url = urlsplit(settings.webhook_url)
         application.run_webhook(
             listen="0.0.0.0", port=url.port or WEBHOOK_PORT, url_path=url.path.lstrip("/"),
             webhook_url=settings.webhook_url, secret_token=webhook_secret(settings.telegram_token),
-            allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals,
+            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, stop_signals=stop_signals,
         )
     else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, stop_signals=stop_signals)
 
 
 def serve(app: Dasbot) -> int:

@@ -10,7 +10,7 @@ from datetime import date
 
 from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.answer import Answer
@@ -22,7 +22,8 @@ from bot.lookups.tariffs import find_tariffs
 from bot.lookups.timeline import timeline
 from bot.telegram import keyboards, records, render, subscriptions
 from bot.telegram.access import ADDRESSED, Role, allowed_chat, question_text, role
-from bot.telegram.indexing import DONE, Indexing, refusal, safe_filename, source_path
+from bot.telegram.delivery import response_lost
+from bot.telegram.indexing import Indexing, indexed, refusal, safe_filename, source_path
 from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
 from indexer.dates import parse_danish_date
@@ -56,13 +57,22 @@ async def send_html(
     context: BotContext, chat_id: int, fragment: str, keyboard: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None,
 ) -> None:
-    """Send `fragment` split into messages that fit, in order; the keyboard goes under the last one."""
+    """Send `fragment` split into messages that fit, in order; the keyboard goes under the last one.
+
+    A part whose response was lost after Telegram got the request is taken as delivered and not sent again
+    (see `delivery`); the parts after it are still sent."""
     pieces = split_html(fragment)
     replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     for n, piece in enumerate(pieces, start=1):
-        await context.bot.send_message(
-            chat_id, piece, reply_markup=keyboard if n == len(pieces) else None, reply_parameters=replying
-        )
+        try:
+            await context.bot.send_message(
+                chat_id, piece, reply_markup=keyboard if n == len(pieces) else None, reply_parameters=replying
+            )
+        except NetworkError as error:
+            if not response_lost(error):
+                raise
+            log.warning("part %d of %d to chat %s: the response was lost (%s); taken as delivered, not sent again",
+                        n, len(pieces), chat_id, error)
 
 
 async def reply(update: Update, context: BotContext, fragment: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -330,7 +340,7 @@ async def upload(update: Update, context: BotContext) -> None:
             return
         await progress.show(render.reading(filename))
         report = await indexing.index_upload(staged, lambda name, done, total: progress.report(render.embedding(name, done, total)))
-        notified = await _notify_subscribers(context, report.path) if report.status in DONE else 0
+        notified = await _notify_subscribers(context, report.path) if indexed(report) else 0
     await progress.show(render.index_report(report, notified))
 
 

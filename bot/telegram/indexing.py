@@ -16,14 +16,13 @@ from telegram.constants import FileSizeLimit
 from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.models import Document
-from indexer.pipeline import SUPPORTED, FileReport, Progress, delete_document
+from indexer.pipeline import SUPPORTED, FileReport, Progress
 
 MAX_DOWNLOAD = FileSizeLimit.FILESIZE_DOWNLOAD
 MAX_STEM = 80
 MAX_SUFFIX = 8
 _UNSAFE = re.compile(r"[^\w.\-]+")
 _SUFFIX_BY_MIME = {"application/pdf": ".pdf", "text/plain": ".txt", "text/markdown": ".md"}
-DONE = ("indexed", "replaced")
 
 
 class Refusal(Enum):
@@ -39,6 +38,11 @@ class Rebuild:
 
     reports: list[FileReport]
     kept: list[str]
+
+
+def indexed(report: FileReport) -> bool:
+    """True when the file's own document was written (not a copy of another file's bytes, not left out)."""
+    return report.status in ("indexed", "replaced") and report.duplicate_of is None
 
 
 def uploads_dir(settings: Settings) -> Path:
@@ -98,29 +102,28 @@ class Indexing:
         return await asyncio.to_thread(self._index_upload, staged, progress)
 
     async def rebuild(self, progress: Progress) -> Rebuild:
-        """Re-read every indexed document from its file and rebuild the FAISS file."""
+        """Re-read every indexed document from its file, each replaced in its own transaction."""
         return await asyncio.to_thread(self._rebuild, progress)
 
     def _index_upload(self, staged: Path, progress: Progress) -> FileReport:
         try:
             [report] = self.core.index([staged], progress)
-            if report.status in DONE:
+            if indexed(report):
                 os.replace(staged, uploads_dir(self.core.settings) / staged.name)
             return report
         finally:
             staged.unlink(missing_ok=True)
 
     def _rebuild(self, progress: Progress) -> Rebuild:
-        engine = self.core.engine
-        with Session(engine) as session:
+        """Force a re-read of every document whose file the bot holds: a file that fails keeps its old document,
+        and a crash leaves each document either as it was or re-read, never gone."""
+        with Session(self.core.engine) as session:
             names = sorted(set(session.exec(select(Document.filename)).all()))
         paths = {name: source_path(self.core.settings, name) for name in names}
         found = [path for path in paths.values() if path is not None]
-        with Session(engine) as session, session.begin():
-            stale = session.exec(select(Document.id).where(Document.filename.in_([p.name for p in found]))).all()
-            for document_id in stale:
-                delete_document(session, document_id)
-        reports = self.core.indexer.index(found, progress) if found else []
-        if not any(r.status in DONE for r in reports):
-            self.core.indexer.rebuild_ann()
+        if found:
+            reports = self.core.index(found, progress, force=True)
+        else:  # nothing to re-read: still make sure the FAISS file agrees with the database
+            reports = []
+            self.core.indexer.ensure_consistent()
         return Rebuild(reports, [name for name, path in paths.items() if path is None])

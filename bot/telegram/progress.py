@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from telegram import Message
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 INTERVAL = 2.0
 
@@ -28,10 +28,14 @@ class ProgressMessage:
         self._ticker: asyncio.Task[None] | None = None
 
     async def show(self, html: str) -> None:
-        """Show `html` now."""
+        """Show `html` now (Telegram saying the message shows it already is fine: an update handled again)."""
         async with self._lock:
             if html != self._shown:
-                await self._message.edit_text(html)
+                try:
+                    await self._message.edit_text(html)
+                except BadRequest as error:
+                    if "not modified" not in error.message.lower():
+                        raise
                 self._shown = html
 
     def report(self, html: str) -> None:

@@ -16,7 +16,7 @@ from bot.lookups.timeline import TimelineEntry
 from bot.render.citation import citation
 from bot.render.terminal import kroner
 from bot.search.catalog import ChunkInfo
-from bot.telegram.indexing import DONE, MAX_DOWNLOAD, Rebuild, Refusal
+from bot.telegram.indexing import MAX_DOWNLOAD, Rebuild, Refusal, indexed
 from bot.telegram.records import ItemRecord
 from bot.telegram.subscriptions import MAX_PER_CHAT, MAX_TOPIC, Notice
 from indexer.pipeline import FileReport
@@ -48,22 +48,27 @@ USAGE = {
     "abonner": f"Skriv et emne på højst {MAX_TOPIC} tegn, fx /abonner Kvisten, /abonner takster eller /abonner Socialtilsyn.",
     "afmeld": "Skriv emnet, du vil afmelde, fx /afmeld Kvisten. Se dine emner med /abonnementer.",
 }
-# The English reasons of indexer.read and indexer.pipeline, in Danish.
-_REASONS = (
-    ("unsupported file type", "filtypen understøttes ikke (send PDF, .txt eller .md)"),
-    ("cannot be read", "filen kunne ikke læses"),
-    ("the file is empty", "filen er tom"),
-    ("not UTF-8 text", "teksten er ikke UTF-8"),
-    ("not a PDF file", "filen er ikke en gyldig PDF"),
-    ("exceeds the", "PDF'en indeholder en del, der fylder for meget udpakket"),
-    ("unsupported encryption or filter", "PDF'en bruger en kryptering eller komprimering, der ikke understøttes"),
-    ("corrupt or truncated PDF", "PDF'en er beskadiget eller ufuldstændig"),
-    ("has no pages", "PDF'en har ingen sider"),
-    ("no page has extractable text", "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
-    ("password-protected", "PDF'en er beskyttet med adgangskode"),
-    ("no such file", "filen findes ikke"),
-    ("no text to index", "der er ingen tekst at indeksere"),
-)
+# The English reasons of indexer.read and indexer.pipeline, in Danish, one line each; numbers carried over.
+_REASONS = tuple((re.compile(english), danish) for english, danish in (
+    (r"unsupported file type", "filtypen understøttes ikke (send PDF, .txt eller .md)"),
+    (r"no such file", "filen findes ikke"),
+    (r"not a regular file", "det er ikke en almindelig fil"),
+    (r"cannot be read", "filen kunne ikke læses"),
+    (r"the file is too large \((?P<size>[\d.]+) MB; the limit is (?P<limit>[\d.]+) MB\)",
+     "filen er for stor ({size} MB; grænsen er {limit} MB)"),
+    (r"the file is empty", "filen er tom"),
+    (r"not UTF-8 text", "teksten er ikke UTF-8 (gem filen som UTF-8)"),
+    (r"not a PDF file", "filen er ikke en gyldig PDF"),
+    (r"a PDF stream exceeds the (?P<limit>\d+) MB limit", "en del af PDF'en fylder over {limit} MB udpakket"),
+    (r"page content exceeds the (?P<limit>\d+) MB limit", "PDF'ens sider fylder tilsammen over {limit} MB udpakket"),
+    (r"unsupported encryption or filter", "PDF'en bruger en kryptering eller komprimering, der ikke understøttes"),
+    (r"password-protected", "PDF'en er beskyttet med adgangskode"),
+    (r"corrupt or truncated PDF", "PDF'en er beskadiget eller ufuldstændig"),
+    (r"has no pages", "PDF'en har ingen sider"),
+    (r"needs OCR", "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+    (r"no text to index", "der er ingen tekst at indeksere"),
+    (r"could not be indexed \((?P<kind>\w+)", "en uventet fejl ({kind}); detaljerne står i loggen"),
+))
 
 
 def esc(text: str) -> str:
@@ -312,9 +317,12 @@ def download_failed(filename: str) -> str:
 
 
 def reason(error: str | None) -> str:
-    """A Danish reason for an indexing failure."""
+    """A one-line Danish reason for an indexing failure."""
     text = error or ""
-    return next((danish for english, danish in _REASONS if english in text), "filen kunne ikke indekseres")
+    for english, danish in _REASONS:
+        if match := english.search(text):
+            return danish.format(**match.groupdict())
+    return "filen kunne ikke indekseres"
 
 
 def _counts(report: FileReport) -> str:
@@ -325,35 +333,62 @@ def _counts(report: FileReport) -> str:
     ])
 
 
+def _left_out(report: FileReport) -> str | None:
+    """What happened to a file that was read without error but not indexed under its name (None when it was),
+    as the rest of a sentence that starts with its name."""
+    if report.duplicate_of:
+        dropped = f"; den tidligere udgave af {report.path} er fjernet" if report.status == "replaced" else ""
+        return f"er ikke indekseret: samme indhold er allerede indekseret som {report.duplicate_of}{dropped}"
+    if report.newer_version:
+        return (f"er ikke indekseret: den er en ældre udgave af samme mødes dokument end {report.newer_version}, "
+                "som er indekseret")
+    if report.status == "unchanged":
+        return "er allerede indekseret med samme indhold; intet er ændret"
+    return None
+
+
+def _empty_pages(report: FileReport) -> str:
+    pages = ", ".join(map(str, report.empty_pages))
+    return f"Sider uden tekst (kræver OCR): {pages}. Resten er indekseret."
+
+
 def index_report(report: FileReport, notified: int) -> str:
     """The summary of one upload: the meeting found and what was indexed, or why not."""
     name = esc(report.path)
     if report.status == "failed":
         return f"❌ {name} er ikke indekseret: {esc(reason(report.error))}."
-    if report.status == "unchanged":
-        return f"{name} er allerede indekseret med samme indhold; intet er ændret."
-    verb = "opdateret (den tidligere udgave er erstattet)" if report.status == "replaced" else "indekseret"
+    if left_out := _left_out(report):
+        return f"ℹ️ {name} {esc(left_out)}."
+    replaced_itself = report.status == "replaced" and not report.replaces
+    verb = "opdateret (den tidligere udgave er erstattet)" if replaced_itself else "indekseret"
     if report.meeting_date:
         meeting = f"Møde: {esc(report.committee or 'ukendt udvalg')} {_day(date.fromisoformat(report.meeting_date))}"
     else:
         meeting = "Ingen mødedato fundet; dokumentet kan søges, men hører ikke til et møde."
-    lines = [f"✅ <b>{name} er {verb}</b>", meeting, _counts(report), "Det kan besvares med det samme."]
+    lines = [f"✅ <b>{name} er {verb}</b>", meeting, _counts(report)]
+    if report.replaces:
+        lines.append(f"Erstatter den ældre udgave af mødets dokument: {esc(', '.join(report.replaces))}")
+    if report.empty_pages:
+        lines.append(_empty_pages(report))
+    lines.append("Det kan besvares med det samme.")
     if notified:
         lines.append(f"{_count(notified, 'abonnent', 'abonnenter')} har fået besked.")
     return "\n".join(lines)
 
 
 def rebuild_report(rebuild: Rebuild) -> str:
-    """The summary of /reindex."""
+    """The summary of /reindex: counts, then a line per file that failed or was left out."""
     reports = rebuild.reports
-    done = [r for r in reports if r.status in DONE]
+    done = [r for r in reports if indexed(r)]
     failed = [r for r in reports if r.status == "failed"]
     lines = [
         "✅ <b>Genindeksering færdig</b>" if not failed else "⚠️ <b>Genindeksering færdig med fejl</b>",
         (f"{_count(len(reports), 'fil', 'filer')}: {len(done)} indekseret, {len(failed)} fejlet · "
          f"{_count(sum(r.chunks for r in done), 'tekststykke', 'tekststykker')}"),
     ]
-    lines += [f"❌ {esc(r.path)}: {esc(reason(r.error))}" for r in failed]
+    lines += [f"❌ {esc(r.path)}: {esc(reason(r.error))}; den hidtidige udgave er beholdt" for r in failed]
+    lines += [f"ℹ️ {esc(r.path)} {esc(left_out)}" for r in reports if not indexed(r) and (left_out := _left_out(r))]
+    lines += [f"{esc(r.path)}: {_empty_pages(r)}" for r in done if r.empty_pages]
     if rebuild.kept:
         lines.append("Beholdt som de var (kildefilen ligger ikke hos botten): " + esc(", ".join(rebuild.kept)))
     return "\n".join(lines)
