@@ -450,7 +450,7 @@ def table(report: dict[str, Any]) -> str:
         ("  seconds: " + " / ".join(corpus["breakdown_s"]), " / ".join(f"{v:.1f}" for v in corpus["breakdown_s"].values())),
         ("  peak RSS", f"{corpus['process']['peak_rss_mb']:.0f} MB"),
         ("re-index, nothing changed", f"{idx['unchanged']['seconds']:.2f} s"),
-        (f"add one agenda ({idx['new_agenda_bot']['chunks']} chunks), running bot, until searchable",
+        (f"add one agenda ({idx['new_agenda_bot']['chunks']} chunks) to a running bot",
          f"{idx['new_agenda_bot']['searchable_s']:.1f} s"),
         ("  the same by `dasbot index` in a new process", f"{idx['new_agenda']['process']['seconds']:.1f} s"),
         ("  seconds: " + " / ".join(idx["new_agenda"]["breakdown_s"]),
