@@ -72,7 +72,7 @@ class FileReport:
     replaces: list[str] = field(default_factory=list)
     """Other files whose document this one replaced: older versions of the same meeting's agenda or minutes."""
     newer_version: str | None = None
-    """Left out as an older version of the same meeting's agenda or minutes: the newer file of this run."""
+    """Left out as an older version of the same meeting's agenda or minutes: the newer file already indexed."""
 
 
 @dataclass
