@@ -102,6 +102,19 @@ def run(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     }
 
 
+def timed(spent: dict[str, float], key: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn`, adding the seconds each call takes to `spent[key]`."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[key] += time.perf_counter() - began
+
+    return wrapper
+
+
 def worker(name: str, *args: str) -> dict[str, Any]:
     """Run one of this script's workers in a subprocess; its JSON result plus wall time and peak RSS."""
     result = run([sys.executable, str(Path(__file__).resolve()), "--worker", name, *args])
@@ -144,21 +157,11 @@ def work_index(data: str, *paths: str) -> dict[str, Any]:
     from indexer import ann
     from indexer.embedding import Embedder
 
-    spent: dict[str, float] = {"model_load": 0.0, "embedding": 0.0, "faiss_build": 0.0}
-
-    def timed(key: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            began = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[key] += time.perf_counter() - began
-
-        return wrapper
-
-    Embedder.load = timed("model_load", Embedder.load)  # type: ignore[method-assign]
-    Embedder.encode_passages = timed("embedding", Embedder.encode_passages)  # type: ignore[method-assign]
-    ann.build = timed("faiss_build", ann.build)
+    spent: dict[str, float] = {"model_load": 0.0, "embedding": 0.0, "faiss": 0.0}
+    Embedder.load = timed(spent, "model_load", Embedder.load)  # type: ignore[method-assign]
+    Embedder.encode_passages = timed(spent, "embedding", Embedder.encode_passages)  # type: ignore[method-assign]
+    ann.build = timed(spent, "faiss", ann.build)
+    ann.update = timed(spent, "faiss", ann.update)
     imports = time.perf_counter() - start
     app = Dasbot(Settings.from_env({**os.environ, "DASBOT_DATA_DIR": data}))
     began = time.perf_counter()
@@ -221,19 +224,8 @@ def work_warm(data: str, questions_file: str, vectors_dir: str) -> dict[str, Any
         startup[key] = time.perf_counter() - t
     embedder, searcher = app.embedder, app.searcher
     spent = {"embed": 0.0, "search": 0.0}
-
-    def timed(key: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[key] += time.perf_counter() - t
-
-        return wrapper
-
-    embedder.encode_query = timed("embed", embedder.encode_query)  # type: ignore[method-assign]
-    searcher.search = timed("search", searcher.search)  # type: ignore[method-assign]
+    embedder.encode_query = timed(spent, "embed", embedder.encode_query)  # type: ignore[method-assign]
+    searcher.search = timed(spent, "search", searcher.search)  # type: ignore[method-assign]
     asked = questions(Path(questions_file))
     passes: list[dict[str, list[float]]] = []
     for _ in range(2):

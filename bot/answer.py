@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.abstain import NEAREST, YEAR_DEPTH, Evidence, Missing, Scores, judge, topic_terms
+from bot.asked import asked, named_years
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer
 from bot.lookups.decisions import DECISION_WORDS, DecisionRow, all_decisions
+from bot.lookups.items import item_text
 from bot.lookups.matching import Query
 from bot.lookups.meetings import meeting_dates, meetings_on
 from bot.lookups.tariffs import PRICE_WORDS, TariffRow, all_tariffs
 from bot.query import understand
+from bot.search.rerank import rerank
 from bot.search.searcher import Hit, Searcher
 from bot.search.text import stem, terms, words
+from bot.search.windows import Window
 
-# Calibrated with multilingual-e5-small on the dev sample plus off-topic and paraphrased questions:
-# answerable questions reach a cosine of 0.847 or more, off-topic ones stay below 0.84; between MIN_DENSE
-# and WEAK_DENSE only a real BM25 match (MIN_LEXICAL) keeps an answer.
-MIN_DENSE = 0.845
-WEAK_DENSE = 0.865
-MIN_LEXICAL = 3.0
 MAX_TARIFFS = 5
 MAX_DECISIONS = 3
-NEAR_DUPLICATE = 0.6  # share of a passage's words already shown in a better passage
-PER_ITEM = 2  # passages of one item shown together before other items get their turn
+CANDIDATES = 30  # hits turned into windows
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,21 @@ class Answer:
     decisions: list[DecisionRow] | None = None
     direct: DirectAnswer | None = None
     agenda: list[dict[str, Any]] | None = None
+    missing: Missing | None = None
+    nearest: list[Passage] = field(default_factory=list)
     searched: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+
+    @property
+    def cited(self) -> list[Passage]:
+        """The passages a face shows: the answer's, or the nearest records when it abstained."""
+        return self.nearest if self.abstained else self.passages
+
+    @property
+    def reason(self) -> str | None:
+        """Why the records do not answer, in Danish, when the question's constraint is absent from them."""
+        return self.missing.describe() if self.missing is not None and self.missing.what != "nothing" else None
 
     def to_json(self) -> dict[str, Any]:
         """The answer in the CLI's JSON contract; lookups only when the question asks for them."""
@@ -87,6 +98,9 @@ class Answer:
             "abstained": self.abstained,
             "passages": [p.to_json() for p in self.passages],
         }
+        if self.reason is not None:
+            out["reason"] = self.reason
+            out["nearest"] = [p.to_json() for p in self.nearest]
         if self.direct is not None:
             out["direct_answer"] = self.direct.to_json()
         if self.tariffs is not None:
@@ -112,15 +126,6 @@ def matched_words(question: str, text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def should_abstain(hits: list[Hit]) -> bool:
-    """Abstain when nothing was found, or the best passages are semantically far and lexically thin."""
-    if not hits:
-        return True
-    dense = max(h.dense or 0.0 for h in hits)
-    lexical = max(h.lexical or 0.0 for h in hits)
-    return dense < MIN_DENSE or (dense < WEAK_DENSE and lexical < MIN_LEXICAL)
-
-
 def asks_price(question: str) -> bool:
     """Whether the question asks what something costs."""
     return bool(set(terms(question)) & PRICE_WORDS)
@@ -131,16 +136,28 @@ def asks_decision(question: str) -> bool:
     return bool(set(terms(question)) & DECISION_WORDS)
 
 
-def best_tariffs(question: str, rows: list[TariffRow]) -> list[TariffRow]:
-    """The tariffs that match the question's words best (at least two words, or the only one)."""
+def best_tariffs(question: str, rows: list[TariffRow], topic: set[str] | None = None) -> list[TariffRow]:
+    """The tariffs that match the question's words best (at least two words, or the only one), those of a year
+    the question names first, then the newest; when the
+    question names a `topic` (its rarer terms), at least one of those: "unge" and "tilbud" alone do not make a
+    tariff of Ungdomshøjskolen the answer to a question about a new offer for young people."""
     query = Query.parse(question, PRICE_WORDS)
     if not query.terms:
         return []
-    scored = [(query.score(" ".join(p for p in (r.offer, r.service, r.legal_basis, r.evidence) if p)), r) for r in rows]
+    about = Query(tuple(topic)) if topic else None
+
+    def text(row: TariffRow) -> str:
+        return " ".join(p for p in (row.offer, row.service, row.legal_basis, row.evidence) if p)
+
+    scored = [(query.score(text(r)), r) for r in rows if about is None or about.score(text(r))]
     best = max((score for score, _ in scored), default=0)
     if best < min(2, len(query.terms)):
         return []
-    return [r for score, r in sorted(scored, key=lambda pair: (-pair[0], -(pair[1].year or 0))) if score == best][:MAX_TARIFFS]
+    years = set(named_years(question))
+    order = sorted(scored, key=lambda pair: (-pair[0], pair[1].year not in years, -(pair[1].year or 0)))
+    ranked = [r for score, r in order if score == best]
+    distinct = {(r.offer, r.service, r.year, r.kind, r.amount_dkk, r.meeting_date, r.item): r for r in reversed(ranked)}
+    return sorted(distinct.values(), key=ranked.index)[:MAX_TARIFFS]
 
 
 def hit_decisions(passages: list[Passage], rows: list[DecisionRow]) -> list[DecisionRow]:
@@ -156,28 +173,14 @@ def hit_decisions(passages: list[Passage], rows: list[DecisionRow]) -> list[Deci
     return out[:MAX_DECISIONS]
 
 
-def drop_near_duplicates(hits: list[Hit]) -> list[Hit]:
-    """Hits whose words mostly repeat a better hit's (overlapping windows) are dropped."""
-    kept: list[Hit] = []
-    seen: list[set[str]] = []
-    for hit in hits:
-        bag = set(words(hit.chunk.text))
-        if bag and any(len(bag & other) / len(bag) >= NEAR_DUPLICATE for other in seen):
-            continue
-        kept.append(hit)
-        seen.append(bag)
-    return kept
-
-
-def group_by_item(hits: list[Hit], per_item: int = PER_ITEM) -> list[Hit]:
-    """Up to `per_item` hits of an item follow the item's best hit, so its title is shown once; further hits
-    of the item wait until every other item had its turn."""
-    groups: dict[tuple[str, int | None, str | None], list[Hit]] = {}
-    for hit in hits:
-        key = (hit.chunk.source, hit.chunk.item, None if hit.chunk.item is not None else str(hit.chunk.id))
-        groups.setdefault(key, []).append(hit)
-    first = [hit for group in groups.values() for hit in group[:per_item]]
-    return first + [hit for group in groups.values() for hit in group[per_item:]]
+def passage(rank: int, window: Window, question: str) -> Passage:
+    """A window as a cited passage of the answer."""
+    chunk = window.hit.chunk
+    return Passage(
+        rank=rank, score=window.hit.score, text=window.text, source=chunk.source, page=window.page,
+        meeting_date=chunk.meeting_date, committee=chunk.committee, item=chunk.item, item_title=chunk.item_title,
+        section=chunk.section, heading=chunk.heading, chunk_id=chunk.id, matched=matched_words(question, window.text),
+    )
 
 
 class Answerer:
@@ -194,28 +197,45 @@ class Answerer:
         a direct answer, tariffs, decisions, or a meeting's agenda. A conversation resolves follow-ups."""
         engine = self.searcher.engine
         searched = conversation.resolve(question) if conversation else question
-        understood = understand(searched, meeting_dates(engine))
+        dates = meeting_dates(engine)
+        understood = understand(searched, dates)
         if date_from is None and date_to is None:
             date_from, date_to = understood.date_from, understood.date_to
         agenda = meetings_on(engine, date_from, date_to) if understood.wants_agenda and date_from else None
-        hits = self.searcher.search(searched, k=max(3 * k, 20), date_from=date_from, date_to=date_to, mode=mode)
-        hits = group_by_item(drop_near_duplicates(hits))[: max(k, 10)]
-        tariffs = best_tariffs(searched, all_tariffs(engine)) if asks_price(searched) else None
-        common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to)
-        if mode == "hybrid" and should_abstain(hits) and not tariffs and not agenda:
-            return Answer(abstained=True, tariffs=tariffs, **common)
-        passages = [
-            Passage(
-                rank=rank, score=hit.score, text=hit.chunk.text, source=hit.chunk.source, page=hit.chunk.page,
-                meeting_date=hit.chunk.meeting_date, committee=hit.chunk.committee, item=hit.chunk.item,
-                item_title=hit.chunk.item_title, section=hit.chunk.section, heading=hit.chunk.heading,
-                chunk_id=hit.chunk.id, matched=matched_words(searched, hit.chunk.text),
-            )
-            for rank, hit in enumerate(hits[:k], start=1)
-        ]
+        found = self.searcher.found(searched, max(3 * k, CANDIDATES), date_from, date_to, mode)
+        windows = rerank(searched, found.windows, found.ranks, found.idf) if mode == "hybrid" else found.windows
+        topic = topic_terms(searched, found.idf, PRICE_WORDS)
+        tariffs = best_tariffs(searched, all_tariffs(engine), topic) if asks_price(searched) else None
+        passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]
+        common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
+        if mode == "hybrid" and not agenda:
+            missing = self.judge(searched, found.hits, windows, found.idf, dates, (date_from, date_to), tariffs)
+            if missing is not None:
+                nearest = passages[:NEAREST] if missing.what != "nothing" else []
+                return Answer(abstained=True, missing=missing, nearest=nearest, **common)
         decisions = hit_decisions(passages, all_decisions(engine)) if asks_decision(searched) else None
-        direct = None if agenda else direct_answer(searched, [(p.rank, p.text) for p in passages])
-        return Answer(
-            abstained=False, passages=passages, tariffs=tariffs, decisions=decisions, direct=direct, agenda=agenda,
-            **common,
-        )
+        direct = None if agenda else direct_answer(searched, [(p.rank, p.text) for p in passages], idf=found.idf)
+        return Answer(abstained=False, passages=passages, decisions=decisions, direct=direct, agenda=agenda, **common)
+
+    def judge(
+        self, question: str, hits: list[Hit], windows: list[Window], idf: Callable[[str], float], dates: list[date],
+        period: tuple[date | None, date | None], tariffs: list[TariffRow] | None,
+    ) -> Missing | None:
+        """Why the records do not answer the question (see `bot.abstain`), or None when they do."""
+        if not hits:
+            return Missing("nothing")
+        scores = Scores(max(h.dense or 0.0 for h in hits), max(h.lexical or 0.0 for h in hits))
+        if tariffs:  # a matched tariff answers a price question, however far the passages
+            scores = Scores(1.0, scores.lexical)
+        date_from, date_to = period
+        years = tuple(range(date_from.year, date_to.year + 1)) if date_from and date_to else ()
+        read = asked(question)
+        scopes = [self._scope(w) for w in windows[:YEAR_DEPTH]] if read.years else []
+        tariff_years = tuple(dict.fromkeys(t.year for t in tariffs or () if t.year is not None))
+        evidence = Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
+        return judge(question, read, evidence, dates, idf, PRICE_WORDS)
+
+    def _scope(self, window: Window) -> str:
+        """The text a named year is looked for in: the window's whole item, else its whole section."""
+        chunk = window.hit.chunk
+        return item_text(self.searcher.engine, chunk.item_id) if chunk.item_id is not None else window.section.text

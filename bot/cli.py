@@ -16,7 +16,7 @@ from typing import Any
 from bot.conversation import Conversation
 from bot.core import Dasbot
 from bot.doctor import diagnose, render, repair
-from bot.evaluate import evaluate, load_questions, score_decisions, score_tariffs
+from bot.evaluate import answer_all, load_questions, rows, score, score_by_type, score_decisions, score_tariffs
 from bot.lookups.decisions import all_decisions, find_decisions
 from bot.lookups.tariffs import all_tariffs, find_tariffs
 from bot.lookups.timeline import timeline
@@ -184,17 +184,33 @@ def _print_summary(title: str, summary: dict[str, Any]) -> None:
             print(f"  {key:<28} {f'{value:.3f}' if isinstance(value, float) else value}")
 
 
+def _print_table(overall: dict[str, Any], by_type: dict[str, dict[str, Any]] | None) -> None:
+    """The question figures as one table: a row per figure, a column for all questions and one per type."""
+    columns = {"alle": overall, **(by_type or {})}
+    keys = [k for k in overall if k not in ("questions", "answerable", "unanswerable")]
+    print(f"{'':<26}" + "".join(f"{name[:9]:>10}" for name in columns))
+    print(f"{'spørgsmål':<26}" + "".join(f"{col['questions']:>10}" for col in columns.values()))
+    for key in keys:
+        cells = (col.get(key) for col in columns.values())
+        print(f"{key:<26}" + "".join(f"{'–' if v is None else f'{v:.3f}' if v < 10 else f'{v:.0f}':>10}" for v in cells))
+
+
 def cmd_eval(app: Dasbot, args: argparse.Namespace) -> int:
     app.ensure_indexed(_progress_bar())
     results: dict[str, Any] = {}
     if args.file:
-        summary, rows = evaluate(app.answerer, load_questions(Path(args.file)), args.mode)
-        results["questions"] = {"summary": summary, "rows": rows}
+        questions = load_questions(Path(args.file))
+        answers = answer_all(app.answerer, questions, args.mode)
+        summary, per_question = score(questions, answers), rows(questions, answers)
+        by_type = score_by_type(questions, answers) if args.by_type else None
+        results["questions"] = {"summary": summary, "rows": per_question, **({"by_type": by_type} if by_type else {})}
         if not args.json:
-            for row in rows:
+            for row in per_question:
                 rank = "-" if row["rank"] is None else row["rank"]
-                print(f"{row['id']:<10} {row['type']:<9} rank={rank!s:<3} {'afstår' if row['abstained'] else ''}", file=sys.stderr)
-            _print_summary("Spørgsmål", summary)
+                direct = {None: "", True: "svar rigtigt", False: "svar forkert"}[row["direct"]]
+                print(f"{row['id']:<10} {row['type']:<9} rank={rank!s:<3} løs={row['lenient_rank'] or '-'!s:<3} "
+                      f"{'afstår ' if row['abstained'] else ''}{direct}", file=sys.stderr)
+            _print_table(summary, by_type)
     if args.tariffs:
         results["tariffs"] = score_tariffs(Path(args.tariffs), all_tariffs(app.engine))
         if not args.json:
@@ -297,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--decisions", help="gold decisions (format of shared/eval/decisions_dev.jsonl)")
     evaluation.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid",
                             help="retrieval to measure (bm25/dense alone never abstain)")
+    evaluation.add_argument("--by-type", action="store_true", help="the figures per question type too")
     evaluation.add_argument("--json", action="store_true")
     evaluation.set_defaults(func=cmd_eval)
 

@@ -1,8 +1,12 @@
-"""Scoring a question file by the dev sample's rule: hit@1, hit@5, MRR@10 and abstention."""
+"""Scoring a question file by the eval README's rules: strict and lenient retrieval, characters read,
+abstention and the direct answer; and the tariff and decision tables against gold files."""
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,12 @@ from bot.answer import Answer, Answerer, Passage
 from bot.lookups.decisions import DecisionRow
 from bot.lookups.tariffs import TariffRow
 from indexer.clean import normalise
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+DIRECT_RIGHT = 0.6  # share of an evidence string's words a direct answer must hold to count as right
+TOP = 5
+DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,26 @@ def load_questions(path: Path) -> list[Question]:
     return out
 
 
-def is_hit(question: Question, passage: Passage) -> bool:
-    """A passage hits when it contains an evidence string, or cites the gold meeting and item."""
-    text = normalise(passage.text)
-    if any(normalise(e) in text for e in question.evidence):
-        return True
-    return (
+def fold(text: str) -> str:
+    """The README's normal form: NFKC, bullets to spaces, lower case, whitespace runs folded."""
+    text = unicodedata.normalize("NFKC", text).replace("\uf0b7", " ").replace("•", " ")
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def holds_evidence(question: Question, text: str) -> bool:
+    """The strict rule: the text itself contains one of the question's evidence strings."""
+    folded = fold(text)
+    return any(fold(e) in folded for e in question.evidence)
+
+
+def strict_hit(question: Question, passage: Passage) -> bool:
+    """A passage counts when its own text holds the evidence."""
+    return holds_evidence(question, passage.text)
+
+
+def lenient_hit(question: Question, passage: Passage) -> bool:
+    """For diagnosis: the evidence, or the gold meeting and item cited."""
+    return strict_hit(question, passage) or (
         question.item is not None
         and passage.item == question.item
         and passage.meeting_date is not None
@@ -59,35 +83,91 @@ def is_hit(question: Question, passage: Passage) -> bool:
     )
 
 
-def first_hit(question: Question, answer: Answer) -> int | None:
-    """The 1-based rank of the first hit, or None."""
-    return next((p.rank for p in answer.passages if is_hit(question, p)), None)
+def first_hit(question: Question, answer: Answer, hit: Callable[[Question, Passage], bool] = strict_hit) -> int | None:
+    """The 1-based rank of the first hit, or None (an abstention has no hit)."""
+    return next((p.rank for p in answer.passages if hit(question, p)), None)
 
 
-def score(questions: list[Question], answers: list[Answer]) -> dict[str, Any]:
-    """hit@1, hit@5, MRR@10 over the answerable questions (an abstention counts as a miss), and abstention."""
-    ranks = [first_hit(q, a) for q, a in zip(questions, answers) if q.answerable]
-    answerable = len(ranks) or 1
-    unanswerable = [a for q, a in zip(questions, answers) if not q.answerable]
-    answered = [a for q, a in zip(questions, answers) if q.answerable and not a.abstained]
+def characters(answer: Answer, top: int = TOP) -> int:
+    """Characters to read in the first `top` passages, whitespace runs counted as one."""
+    return sum(len(_SPACE.sub(" ", p.text).strip()) for p in answer.passages[:top])
+
+
+def direct_is_right(question: Question, answer: Answer) -> bool:
+    """A direct answer is right when it holds at least 60 % of the words of one evidence string."""
+    if answer.direct is None:
+        return False
+    shown = set(_WORD.findall(fold(answer.direct.text)))
+    for evidence in question.evidence:
+        wanted = _WORD.findall(fold(evidence))
+        if wanted and sum(w in shown for w in wanted) / len(wanted) >= DIRECT_RIGHT:
+            return True
+    return False
+
+
+def _ranks_summary(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
     return {
-        "questions": len(questions),
-        "hit@1": sum(1 for r in ranks if r == 1) / answerable,
-        "hit@5": sum(1 for r in ranks if r is not None and r <= 5) / answerable,
-        "mrr@10": sum(1 / r for r in ranks if r is not None and r <= 10) / answerable,
-        "abstained_on_unanswerable": (sum(a.abstained for a in unanswerable) / len(unanswerable)) if unanswerable else None,
-        "answered_answerable": len(answered) / answerable,
+        "hit@1": sum(r == 1 for r in ranks) / n,
+        "hit@5": sum(r is not None and r <= TOP for r in ranks) / n,
+        "mrr@10": sum(1 / r for r in ranks if r is not None and r <= DEPTH) / n,
     }
 
 
-def evaluate(answerer: Answerer, questions: list[Question], mode: str = "hybrid") -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Ask every question (10 passages each) and score; also per-question rows for inspection."""
-    answers = [answerer.ask(q.question, k=10, mode=mode) for q in questions]
-    rows = [
-        {"id": q.id, "type": q.type, "rank": first_hit(q, a), "abstained": a.abstained, "question": q.question}
+def score(questions: list[Question], answers: list[Answer]) -> dict[str, Any]:
+    """The README's figures over a set of questions: strict and lenient hit@1, hit@5 and MRR@10 over the
+    answerable ones, characters read in the top 5, abstention, and the direct answer's precision and coverage."""
+    pairs = list(zip(questions, answers))
+    answerable = [(q, a) for q, a in pairs if q.answerable]
+    unanswerable = [a for q, a in pairs if not q.answerable]
+    shown = [a for _, a in pairs if not a.abstained and a.passages]
+    directs = [(q, a) for q, a in answerable if a.direct is not None]
+    strict = _ranks_summary([first_hit(q, a) for q, a in answerable])
+    lenient = _ranks_summary([first_hit(q, a, lenient_hit) for q, a in answerable])
+    return {
+        "questions": len(questions),
+        "answerable": len(answerable),
+        **strict,
+        **{f"lenient {key}": value for key, value in lenient.items()},
+        "chars@5": sum(characters(a) for a in shown) / len(shown) if shown else 0.0,
+        "abstained_on_unanswerable": sum(a.abstained for a in unanswerable) / len(unanswerable) if unanswerable else None,
+        "unanswerable": len(unanswerable),
+        "answered_answerable": sum(not a.abstained for _, a in answerable) / (len(answerable) or 1),
+        "direct_precision": sum(direct_is_right(q, a) for q, a in directs) / len(directs) if directs else None,
+        "direct_coverage": len(directs) / (len(answerable) or 1),
+    }
+
+
+def score_by_type(questions: list[Question], answers: list[Answer]) -> dict[str, dict[str, Any]]:
+    """`score` for each question type."""
+    kinds = sorted({q.type for q in questions})
+    return {
+        kind: score(*map(list, zip(*[(q, a) for q, a in zip(questions, answers) if q.type == kind])))
+        for kind in kinds
+    }
+
+
+def answer_all(answerer: Answerer, questions: Iterable[Question], mode: str = "hybrid") -> list[Answer]:
+    """Every question asked once, ten passages each."""
+    return [answerer.ask(q.question, k=DEPTH, mode=mode) for q in questions]
+
+
+def rows(questions: list[Question], answers: list[Answer]) -> list[dict[str, Any]]:
+    """One row per question for inspection: ranks by both rules, abstention, and the direct answer."""
+    return [
+        {
+            "id": q.id, "type": q.type, "rank": first_hit(q, a), "lenient_rank": first_hit(q, a, lenient_hit),
+            "abstained": a.abstained, "direct": None if a.direct is None else direct_is_right(q, a),
+            "chars@5": characters(a), "question": q.question,
+        }
         for q, a in zip(questions, answers)
     ]
-    return score(questions, answers), rows
+
+
+def evaluate(answerer: Answerer, questions: list[Question], mode: str = "hybrid") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Ask every question and score; also per-question rows for inspection."""
+    answers = answer_all(answerer, questions, mode)
+    return score(questions, answers), rows(questions, answers)
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -96,8 +176,6 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _tariff_key(offer: str | None, service: str | None, year: int | None, kind: str | None) -> tuple:
     return (normalise(offer or ""), normalise(service or ""), year, kind)
-
-
 def score_tariffs(gold_path: Path, rows: list[TariffRow]) -> dict[str, Any]:
     """Recall over the gold rows; precision over the extracted tariffs
     whose file, year, kind and amount the gold has.

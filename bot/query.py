@@ -11,7 +11,12 @@ from indexer.dates import MONTH_NUMBERS, find_dates
 
 _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 _MONTH_YEAR = re.compile(rf"\b(?:i|fra|om|til|på)?\s*(?P<month>{_MONTH})\.?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
-_IN_YEAR = re.compile(r"\b(?:i|fra|året|år)\s+(?P<year>(?:19|20)\d\d)\b(?![-–/]\d)", re.IGNORECASE)
+_MEETING_YEAR = re.compile(
+    r"\b(?:møde(?:t|rne)?|besluttet|besluttede|vedtaget|vedtog|behandlet|behandlede|indstillet|drøftet|drøftede)"
+    r"\s+(?:i|fra)\s+(?P<year>(?:19|20)\d\d)\b(?![-–/]\d)",
+    re.IGNORECASE,
+)
+_MONTH_MEETING = re.compile(rf"\b(?P<month>{_MONTH})mødet\s+(?:i\s+)?(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
 _LATEST = re.compile(r"\b(?:seneste|sidste|nyeste)\s+møde", re.IGNORECASE)
 _AGENDA = re.compile(r"\bdagsorden(?:en)?\b|\bpå\s+mødet\b.*\b(?:punkter|behandlet)\b", re.IGNORECASE)
 _ON_THE_AGENDA = re.compile(r"\b(?:hvad|hvilke\s+punkter)\b.*\b(?:på\s+dagsordenen|på\s+mødet|behandlede?)\b", re.IGNORECASE)
@@ -46,13 +51,15 @@ def understand(question: str, meeting_dates: list[date]) -> Understood:
 
 
 def _period(question: str, meeting_dates: list[date]) -> tuple[date, date] | None:
-    """The first period named: an exact date, a month and year, `i YYYY`, or the latest meeting."""
+    """The first period named: an exact date, a month and year (`i aug 2021`, `martsmødet 2023`), a meeting
+    year (`mødet i 2021`, `besluttet i 2023`), or the latest meeting. A bare year (`i 2021`) is not a period: it dates what the
+    question asks about, which a later meeting's record may tell."""
     exact = find_dates(question)
     if exact:
         return exact[0], exact[0]
-    if m := _MONTH_YEAR.search(question):
+    if m := _MONTH_MEETING.search(question) or _MONTH_YEAR.search(question):
         return _month_range(int(m.group("year")), MONTH_NUMBERS[m.group("month").lower()])
-    if m := _IN_YEAR.search(question):
+    if m := _MEETING_YEAR.search(question):
         year = int(m.group("year"))
         return date(year, 1, 1), date(year, 12, 31)
     if _LATEST.search(question) and meeting_dates:

@@ -137,23 +137,27 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
 
 
 def stored_vectors(engine: Engine) -> tuple[np.ndarray, np.ndarray]:
-    """All chunk ids and vectors from the database, in id order, read in blocks into one array (callers hold
-    the writer lock or read one snapshot, so the count and the rows agree)."""
+    """All chunk ids and vectors from the database, in id order (callers hold the writer lock or read one
+    snapshot, so the count and the rows agree)."""
     with Session(engine) as session:
-        count = session.exec(select(func.count()).select_from(Chunk)).one()
-        result = session.exec(
-            select(Chunk.id, Chunk.vector).order_by(Chunk.id).execution_options(yield_per=READ_BLOCK)
-        )
-        ids = np.empty(count, dtype=np.int64)
-        vectors: np.ndarray | None = None
-        filled = 0
-        for rows in result.partitions():
-            block = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), -1)
-            if vectors is None:
-                vectors = np.empty((count, block.shape[1]), dtype=np.float32)
-            ids[filled : filled + len(rows)] = [row[0] for row in rows]
-            vectors[filled : filled + len(rows)] = block
-            filled += len(rows)
+        return session_vectors(session)
+
+
+def session_vectors(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """All chunk ids and vectors as `session` sees them (its own changes included), in id order, read in blocks
+    into one array."""
+    count = session.exec(select(func.count()).select_from(Chunk)).one()
+    result = session.exec(select(Chunk.id, Chunk.vector).order_by(Chunk.id).execution_options(yield_per=READ_BLOCK))
+    ids = np.empty(count, dtype=np.int64)
+    vectors: np.ndarray | None = None
+    filled = 0
+    for rows in result.partitions():
+        block = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), -1)
+        if vectors is None:
+            vectors = np.empty((count, block.shape[1]), dtype=np.float32)
+        ids[filled : filled + len(rows)] = [row[0] for row in rows]
+        vectors[filled : filled + len(rows)] = block
+        filled += len(rows)
     if vectors is None:
         return ids[:0], np.zeros((0, 0), dtype=np.float32)
     return ids[:filled], vectors[:filled]

@@ -257,12 +257,8 @@ class Indexer:
 
     def _session_index(self, session: Session) -> faiss.Index:
         """The FAISS index of the chunks as `session` sees them (its own changes included)."""
-        rows = session.exec(select(Chunk.id, Chunk.vector).order_by(Chunk.id)).all()
-        if not rows:
-            return ann.build(np.zeros(0, np.int64), np.zeros((0, 0), np.float32), self._dim())
-        ids = np.array([row[0] for row in rows], dtype=np.int64)
-        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), -1)
-        return ann.build(ids, vectors, vectors.shape[1])
+        ids, vectors = ann.session_vectors(session)
+        return ann.build(ids, vectors, vectors.shape[1] if len(ids) else self._dim())
 
     def _dim(self) -> int:
         """The vectors' dimension: the stored vectors' width, else the model's (loading it)."""

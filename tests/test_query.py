@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversation import Conversation, is_follow_up
-from bot.direct import direct_answer, sentences
+from bot.direct import direct_answer
+from bot.sentences import sentences
 from bot.query import understand
 from indexer.clean import join_lines
 from tests.conftest import corpus_lines
@@ -28,7 +29,10 @@ def test_years_that_are_not_meeting_periods_are_left_alone() -> None:
     assert not understand("Har Socialtilsyn Nord fået flere plejefamilier siden budget 2019?", MEETINGS).has_period
     assert not understand("Nordjysk Socialaftale 2018-2020", MEETINGS).has_period
     # no meeting in 2022: the period is dropped rather than emptying the answer
-    assert not understand("hvad skete der i 2022?", MEETINGS).has_period
+    assert not understand("hvad skete der på mødet i 2022?", MEETINGS).has_period
+    # a bare year dates the event asked about, which a later meeting's record may tell
+    assert not understand("hvor mange var med til recovery-webinaret i 2021?", MEETINGS).has_period
+    assert understand("hvilke punkter på martsmødet 2023 havde Komponent en rolle i?", MEETINGS).date_to == date(2023, 3, 31)
 
 
 def test_direct_answer_is_a_sentence_of_the_passage() -> None:

@@ -12,7 +12,12 @@ from bot.lookups.matching import Query
 from indexer.models import AgendaItem, Document, Meeting, Tariff
 
 # Words that make a question a price question but say nothing about which offer.
-PRICE_WORDS = frozenset(Query.parse("takst takster taksten pris prisen koster kost kr kroner døgnpris døgntakst betale beløb").terms)
+PRICE_WORDS = frozenset(
+    Query.parse(
+        "takst takster taksten pris prisen koster kostede kostet kost kr kroner døgnpris døgntakst betale betalte "
+        "betalt beløb"
+    ).terms
+)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.render.citation import citation, part_of_item
 
 WIDTH = 80
 KIND_LABELS = {"old": "før ændring", "new": "ny", "increase": "ændring", "tomplads": "tom plads"}
+NEAREST = "Det nærmeste, arkivet har:"
 NO_ANSWER = "Det kan jeg ikke finde i møderne. Prøv andre ord, eller slå op med 'dasbot decisions' eller 'dasbot tariffs'."
 
 
@@ -102,7 +103,8 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
     """A whole answer: the agenda or direct answer, the facts, then the passages; or the one-line abstention."""
     facts = render_facts(answer)
     agenda = render_agenda(answer.agenda) if answer.agenda else ""
-    if (answer.abstained or not answer.passages) and not facts and not agenda:
+    if not answer.cited and not facts and not agenda:
         return NO_ANSWER
-    parts = [agenda, render_direct(answer), facts, *render_passages(answer.passages, bold)]
+    reason = textwrap.fill(f"{answer.reason} {NEAREST}", WIDTH) if answer.reason else ""
+    parts = [reason, agenda, render_direct(answer), facts, *render_passages(answer.cited, bold)]
     return "\n\n".join(part for part in parts if part)

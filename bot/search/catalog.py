@@ -27,11 +27,29 @@ class ChunkInfo:
     heading: str | None
     document_id: int
     item_id: int | None
+    line_start: int | None = None
+    line_end: int | None = None
 
     @property
     def search_text(self) -> str:
         """What BM25 indexes: the item title and heading beside the passage."""
         return " ".join(p for p in (self.item_title, self.heading, self.text) if p)
+
+    @property
+    def section_key(self) -> tuple[int, int | None, str, str | None]:
+        """The section the chunk lies in: document, item, section kind and heading."""
+        return (self.document_id, self.item_id, self.section, self.heading)
+
+    def continues(self, previous: ChunkInfo) -> bool:
+        """Whether this chunk directly follows `previous` in one section (chunks overlap by a line or split
+        one window, so a later section with the same heading is not taken for a continuation)."""
+        return (
+            self.section_key == previous.section_key
+            and self.line_start is not None
+            and previous.line_end is not None
+            and previous.line_start is not None
+            and previous.line_start <= self.line_start <= previous.line_end
+        )
 
 
 def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
@@ -40,6 +58,7 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
         select(
             Chunk.id, Chunk.text, Document.filename, Chunk.page, Meeting.date, Meeting.committee, AgendaItem.number,
             AgendaItem.title, Chunk.section, Chunk.heading, Chunk.document_id, Chunk.item_id,
+            Chunk.line_start, Chunk.line_end,
         )
         .join(Document, Chunk.document_id == Document.id)
         .outerjoin(Meeting, Document.meeting_id == Meeting.id)

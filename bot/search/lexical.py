@@ -35,6 +35,8 @@ class LexicalIndex:
         counts.sum_duplicates()
         doc_freq = np.diff(counts.indptr)
         idf = np.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float32)
+        self._idf = idf
+        self._unseen_idf = float(np.log1p((n_docs + 0.5) / 0.5))
         doc_len = np.maximum(lengths, 1).astype(np.float32)  # an empty chunk counts as one token
         norm = K1 * (1 - B + B * doc_len / (doc_len.mean() if n_docs else 1.0))
         tf = counts.data
@@ -66,6 +68,11 @@ class LexicalIndex:
             flat.extend(chain.from_iterable(ids))
             lengths[i] = len(flat) - before
         return np.frombuffer(flat, dtype=np.int32), lengths
+
+    def idf(self, term: str) -> float:
+        """How rare a search term is among the chunks (BM25's idf; a term no chunk holds is the rarest)."""
+        at = self._vocab.get(term)
+        return self._unseen_idf if at is None else float(self._idf[at])
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Chunk ids and BM25 scores of the best `k` chunks (`allowed`: a 0/1 mask over positions)."""

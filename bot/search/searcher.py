@@ -15,6 +15,7 @@ from bot.search import dense
 from bot.search.catalog import ChunkInfo, load_catalog
 from bot.search.hybrid import fuse
 from bot.search.lexical import LexicalIndex
+from bot.search.windows import Sections, Window
 from indexer import ann
 from indexer.embedding import Embedder
 
@@ -32,12 +33,28 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Found:
+    """What one search found: the hits best first, their windows, and the term rarity of the same index."""
+
+    hits: list[Hit]
+    windows: list[Window]
+    idf: Callable[[str], float]
+
+    @property
+    def ranks(self) -> list[int]:
+        """Each window's best first-stage rank (1-based)."""
+        rank_of = {hit.chunk.id: rank for rank, hit in enumerate(self.hits, start=1)}
+        return [rank_of[w.hit.chunk.id] for w in self.windows]
+
+
+@dataclass(frozen=True)
 class _Snapshot:
     stamp: float
     catalog: dict[int, ChunkInfo]
     lexical: LexicalIndex
     faiss: object
     dates: np.ndarray
+    sections: Sections
 
 
 class Searcher:
@@ -70,7 +87,8 @@ class Searcher:
         dates = np.array(
             [(c.meeting_date.toordinal() if c.meeting_date else 0) for c in catalog.values()], dtype=np.int64
         )
-        return _Snapshot(stamp, catalog, LexicalIndex(ids, [c.search_text for c in catalog.values()]), index, dates)
+        lexical = LexicalIndex(ids, [c.search_text for c in catalog.values()])
+        return _Snapshot(stamp, catalog, lexical, index, dates, Sections(catalog))
 
     @property
     def catalog(self) -> dict[int, ChunkInfo]:
@@ -85,7 +103,25 @@ class Searcher:
 
         `mode` is "hybrid" (BM25 and FAISS fused), or "bm25" / "dense" alone (for measuring).
         """
+        return self._search(self.snapshot(), query, k, date_from, date_to, mode)
+
+    def found(
+        self, query: str, k: int = 10, date_from: date | None = None, date_to: date | None = None,
+        mode: str = "hybrid",
+    ) -> Found:
+        """`search` with the hits as windows (see `bot.search.windows`), all from one snapshot of the index, so a
+        re-index that lands meanwhile never mixes old hits with new sections."""
         snap = self.snapshot()
+        hits = self._search(snap, query, k, date_from, date_to, mode)
+        return Found(hits, snap.sections.windows(hits), snap.lexical.idf)
+
+    def idf(self, term: str) -> float:
+        """How rare a search term is in the current index."""
+        return self.snapshot().lexical.idf(term)
+
+    def _search(
+        self, snap: _Snapshot, query: str, k: int, date_from: date | None, date_to: date | None, mode: str,
+    ) -> list[Hit]:
         if not snap.catalog:
             return []
         mask = _date_mask(snap.dates, date_from, date_to)

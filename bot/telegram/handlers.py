@@ -238,8 +238,8 @@ async def _send_answer(context: BotContext, question_message: Message, text: str
     else:
         text = resolved.get(question_message.message_id, text)
     result, item_ids = await asyncio.to_thread(_ask, context.core, text, offset + PAGE + 1)
-    shown = result.passages[offset : offset + PAGE]
-    more = offset + PAGE if len(result.passages) > offset + PAGE else None
+    shown = result.cited[offset : offset + PAGE]
+    more = offset + PAGE if len(result.cited) > offset + PAGE else None
     await send_html(
         context, question_message.chat.id, render.answer(result, shown, with_facts=offset == 0),
         keyboards.answer(shown, item_ids, more), reply_to=question_message.message_id,
@@ -250,7 +250,7 @@ def _ask(core: Dasbot, text: str, k: int) -> tuple[Answer, dict[int, int]]:
     """The answer, and the agenda item id of each passage's chunk (for "Hele punktet")."""
     result = core.answerer.ask(text, k=k)
     catalog = core.searcher.catalog
-    chunks = [catalog[p.chunk_id] for p in result.passages if p.chunk_id in catalog]
+    chunks = [catalog[p.chunk_id] for p in result.cited if p.chunk_id in catalog]
     return result, {chunk.id: chunk.item_id for chunk in chunks if chunk.item_id is not None}
 
 

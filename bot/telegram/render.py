@@ -29,6 +29,7 @@ STRANGER = "Beklager, denne bot er kun for medlemmer af DAS Social. Kontakt sekr
 APOLOGY = "Beklager, der gik noget galt. Prøv igen om lidt."
 NO_ANSWER = "Det kan jeg ikke finde i møderne. Prøv andre ord, eller slå op med /beslutning, /takst eller /tidslinje."
 NO_MORE = "Der er ikke flere resultater."
+NEAREST = "Det nærmeste, arkivet har:"
 GONE = "Det findes ikke længere i indekset. Stil spørgsmålet igen."
 QUESTION_GONE = "Jeg kan ikke se spørgsmålet længere. Stil det igen."
 STALE_BUTTON = "Knappen virker ikke længere."
@@ -123,6 +124,8 @@ def decision(row: DecisionRow) -> str:
 def answer(result: Answer, passages: list[Passage], with_facts: bool) -> str:
     """The passages shown (under the tariffs and decisions when `with_facts`), or the one-line abstention."""
     blocks = []
+    if with_facts and result.reason:
+        blocks.append(f"<b>{esc(result.reason)}</b> {NEAREST}")
     if with_facts and result.agenda:
         blocks += [agenda(meeting) for meeting in result.agenda]
     if with_facts and result.direct:

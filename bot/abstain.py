@@ -1,0 +1,193 @@
+"""Whether the records answer a question. Abstain when the best passages are far from it, or when the
+question's own constraint is absent from them (a year, a meeting, the kind of answer asked); keep answering
+when a rare word of the question stands in them verbatim. Each rule is a pure function of text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.asked import Asked, Kind, asked_role, content_terms, holds_kind, named_years, names_role
+from bot.search.text import terms, tokens, words
+from bot.sentences import sentence_spans
+from indexer.dates import find_dates
+
+# Calibrated with multilingual-e5-small on the dev sample plus off-topic and paraphrased questions:
+# answerable questions reach a cosine of 0.847 or more, off-topic ones stay below 0.84; between MIN_DENSE
+# and WEAK_DENSE only a real BM25 match (MIN_LEXICAL) keeps an answer.
+MIN_DENSE = 0.845
+WEAK_DENSE = 0.865
+MIN_LEXICAL = 3.0
+RARE_IDF = 3.5  # a question word this rare (BM25 idf: in under ~3 % of chunks), standing verbatim in a passage,
+# keeps the answer
+TOPIC_IDF = 3.0  # a question term at least this rare names its topic
+YEAR_DEPTH = 3  # passages whose items (or sections) must name a year the question names
+FIGURE_DEPTH = 5  # passages that must hold the figure an amount or number question asks for
+NEAREST = 3  # passages shown as the nearest records when the question's constraint is absent
+_COUNTED = re.compile(r"\bhvor\s+mange\s+([\w-]+)", re.IGNORECASE)
+_NUMBER_WORDS = "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|hundrede|tusind"
+_COUNTING = re.compile(r"\bhvor\s+(?:mange|meget|stor|store|høj|høje)\b|\bantal(?:let)?\b|\bkost|\bpris|\btakst|\bbeløb|\bpenge\b|\bkroner\b", re.IGNORECASE)
+_MEETING_DATE = re.compile(r"(?:\b(?P<body>\w+)-)?\bmøde(?:t|rne)?\s+(?:den\s+|d\.\s*)?(?=\d)", re.IGNORECASE)
+OWN_BODY = "das"  # "DAS-mødet" is one of the archive's own meetings
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What the first stage says of the best passages: the best cosine and the best BM25 score."""
+
+    dense: float
+    lexical: float
+
+
+def far(scores: Scores) -> bool:
+    """The best passages are semantically far, or only weakly close and lexically thin."""
+    return scores.dense < MIN_DENSE or (scores.dense < WEAK_DENSE and scores.lexical < MIN_LEXICAL)
+
+
+def rare_match(question: str, texts: Sequence[str], idf: Callable[[str], float]) -> str | None:
+    """A rare word of the question (`UCN`, a place, an offer's name) standing verbatim in one of the texts."""
+    shown = {w for text in texts for w in words(text)}
+    for token in tokens(question):
+        term = next(iter(terms(token)), None)
+        if term and not token[0].isdigit() and len(token) > 2 and token in shown and idf(term) >= RARE_IDF:
+            return token
+    return None
+
+
+def missing_meeting(question: str, meeting_dates: Sequence[date], texts: Sequence[str]) -> date | None:
+    """A meeting the question names by its date ("på mødet den 3. november 2023") that the archive does not
+    hold. Another body's meeting ("KKR-mødet den …") is missing only when the passages do not mention it either:
+    the records may tell what it was to decide."""
+    mentioned = {day for text in texts for day in find_dates(text)}
+    for match in _MEETING_DATE.finditer(question):
+        for day in find_dates(question[match.end() : match.end() + 25])[:1]:
+            other_body = match.group("body") and match.group("body").lower() != OWN_BODY
+            if day not in meeting_dates and not (other_body and day in mentioned):
+                return day
+    return None
+
+
+def missing_year(
+    asked: Asked, texts: Sequence[str], period_years: Sequence[int] = (), tariff_years: Sequence[int] = (),
+) -> int | None:
+    """A year the question names (not as the meeting period it filtered on) that neither the texts mention nor
+    any of the tariffs that matched the question is for."""
+    named = [y for y in asked.years if y not in period_years]
+    if not named or not (texts or tariff_years):
+        return None
+    shown = set(tariff_years) | {y for text in texts for y in named_years(text)}
+    return next((y for y in named if y not in shown), None)
+
+
+def missing_person(question: str, topic: set[str], texts: Sequence[str]) -> str | None:
+    """For "hvem er formand/direktør for X": the role the question names, when no sentence of the texts names
+    a person in that role together with the question's topic (a director of something else is no answer)."""
+    role = asked_role(question)
+    if role is None:
+        return None
+    about = topic - set(terms(role))
+    for text in texts:
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            if names_role(role, sentence) and (not about or about & set(terms(sentence))):
+                return None
+    return role
+
+
+def missing_figure(question: str, asked: Asked, topic: set[str], texts: Sequence[str], tariffs_found: bool) -> bool:
+    """An amount or count question ("hvor mange", "hvad koster") whose passages hold no sentence with a figure
+    of the asked kind beside one of the question's topic terms, nor the counted thing with a number before it
+    ("fem møder"), and no tariff matched the question. How often or how long is left alone: those answers are
+    words as often as figures."""
+    if asked.kind not in (Kind.AMOUNT, Kind.NUMBER) or tariffs_found or not _COUNTING.search(question):
+        return False
+    counted = _counted(question)
+    if not topic and counted is None:
+        return False
+    for text in texts:
+        if counted is not None and counted.search(text):
+            return False
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            if topic & set(terms(sentence)) and holds_kind(asked.kind, sentence):
+                return False
+    return True
+
+
+def _counted(question: str) -> re.Pattern[str] | None:
+    """For "hvor mange X": a number (or number word) directly before X, inflected or as a compound's end."""
+    match = _COUNTED.search(question)
+    if match is None:
+        return None
+    stem = next(iter(terms(match.group(1).split("-")[-1])), None)
+    if stem is None or len(stem) < 3:
+        return None
+    return re.compile(rf"(?i:\b(?:\d[\d.,]*|{_NUMBER_WORDS})\s+(?:\w+\s+)?\w*{re.escape(stem)}\w*)")
+
+
+def topic_terms(question: str, idf: Callable[[str], float], ignore: frozenset[str] = frozenset()) -> set[str]:
+    """What the question is about: its rarer terms, without numbers, the words that only ask (`mange`, `gik`),
+    and `ignore`."""
+    return {t for t in content_terms(question) if not t[0].isdigit() and t not in ignore and idf(t) >= TOPIC_IDF}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Why the records do not answer: nothing close, or the question's constraint absent (with its value)."""
+
+    what: str  # "nothing", "meeting", "year", "person", "amount" or "number"
+    value: str | None = None
+
+    def describe(self) -> str:
+        """The reason in Danish, one sentence."""
+        match self.what:
+            case "meeting":
+                return f"Mødet den {self.value} er ikke i arkivet."
+            case "year":
+                return f"Materialet nævner ikke {self.value} i forbindelse med det, du spørger om."
+            case "person":
+                return f"Materialet nævner ingen {self.value} ved navn i forbindelse med det, du spørger om."
+            case "amount":
+                return "Materialet angiver ikke et beløb for det, du spørger om."
+            case "number":
+                return "Materialet angiver ikke et tal for det, du spørger om."
+        return "Det kan jeg ikke finde i møderne."
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the abstention rules read: the question's first-stage scores and its best passages' texts."""
+
+    scores: Scores
+    texts: list[str]
+    scopes: list[str]  # the whole item (or section) of each of the first YEAR_DEPTH passages
+    period_years: tuple[int, ...] = ()
+    tariffs_found: bool = False  # tariffs matched a price question
+    tariff_years: tuple[int, ...] = ()  # the years of those tariffs
+
+
+def judge(
+    question: str, asked: Asked, evidence: Evidence, meeting_dates: Sequence[date], idf: Callable[[str], float],
+    ignore: frozenset[str] = frozenset(),
+) -> Missing | None:
+    """None when the passages answer the question; otherwise why not. Rules in order: nothing close (unless a
+    rare word of the question stands in the passages), a named meeting the archive lacks, a named year the
+    best passages' items never mention, a role with no person named, a figure with no figure given."""
+    if not evidence.texts or (far(evidence.scores) and not rare_match(question, evidence.texts, idf)):
+        return Missing("nothing")
+    if (day := missing_meeting(question, meeting_dates, evidence.texts)) is not None:
+        return Missing("meeting", day.strftime("%d.%m.%Y"))
+    if asked.kind is Kind.AMOUNT and evidence.tariff_years:  # the price of that year, not a mention of it
+        year = missing_year(asked, [], evidence.period_years, evidence.tariff_years)
+    else:
+        year = missing_year(asked, evidence.scopes[:YEAR_DEPTH], evidence.period_years)
+    if year is not None:
+        return Missing("year", str(year))
+    topic = topic_terms(question, idf, ignore)
+    if (role := missing_person(question, topic, evidence.texts[:FIGURE_DEPTH])) is not None:
+        return Missing("person", role)
+    if missing_figure(question, asked, topic, evidence.texts[:FIGURE_DEPTH], evidence.tariffs_found):
+        return Missing(asked.kind.value)
+    return None

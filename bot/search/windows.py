@@ -1,0 +1,185 @@
+"""Windows: what a reader is shown for a hit. The hit chunk with its neighbours inside one section, at most
+MAX_CHARS characters, cut at sentence ends; windows that overlap in one section are merged or clipped apart."""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.search.catalog import ChunkInfo
+from bot.sentences import sentence_starts
+
+if TYPE_CHECKING:
+    from bot.search.searcher import Hit
+
+MAX_CHARS = 1500
+MIN_PART = 200  # a window clipped shorter than this (its rest already shown) is dropped
+SECTION_CACHE = 512
+
+
+def join_overlapping(text: str, following: str, shares_line: bool = True) -> tuple[str, int]:
+    """`text` continued by `following`, whose start repeats `text`'s end when the two chunks share a line (the
+    shared line may end in a hyphen that `following` mended); returns the joined text and the offset of
+    `following` in it."""
+    if shares_line:
+        floor = max(0, len(text) - len(following) - 1)
+        for at in (i for i in range(floor, len(text)) if i == 0 or text[i - 1] == " "):
+            tail = text[at:]
+            if following.startswith(tail) or (tail.endswith("-") and following.startswith(tail[:-1])):
+                return text[:at] + following, at
+    return f"{text} {following}", len(text) + 1
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """The running text of one section, rebuilt from its chunks, with each chunk's span and page."""
+
+    text: str
+    chunk_ids: tuple[int, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    pages: tuple[int | None, ...]
+
+    def span(self, chunk_id: int) -> tuple[int, int]:
+        """Where a chunk's own text lies."""
+        i = self.chunk_ids.index(chunk_id)
+        return self.starts[i], self.ends[i]
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of the chunk the offset falls in (the last chunk starting at or before it)."""
+        i = max(bisect.bisect_right(self.starts, offset) - 1, 0)
+        return next((p for p in self.pages[i::-1] if p is not None), None)
+
+    def chunks_in(self, start: int, end: int) -> tuple[int, ...]:
+        """The chunks whose text overlaps [start, end)."""
+        return tuple(c for c, s, e in zip(self.chunk_ids, self.starts, self.ends) if s < end and e > start)
+
+
+def build_section(chunks: list[ChunkInfo]) -> SectionText:
+    """One section's text from its chunks in order."""
+    text, starts, ends = "", [], []
+    for previous, chunk in zip([None, *chunks], chunks):
+        if previous is None:
+            text, at = chunk.text, 0
+        else:
+            shares = previous.line_start != chunk.line_start and chunk.line_start == previous.line_end
+            text, at = join_overlapping(text, chunk.text, shares)
+        starts.append(at)
+        ends.append(at + len(chunk.text))
+    return SectionText(text, tuple(c.id for c in chunks), tuple(starts), tuple(ends), tuple(c.page for c in chunks))
+
+
+def _snap_start(text: str, lo: int, hi: int) -> int:
+    """The first sentence start in [lo, hi]; `lo` itself at the text's start; else `hi`."""
+    if lo <= 0:
+        return 0
+    starts = sentence_starts(text)
+    i = bisect.bisect_left(starts, lo)
+    return starts[i] if i < len(starts) and starts[i] <= hi else hi
+
+
+def _snap_end(text: str, lo: int, hi: int) -> int:
+    """The last sentence end in [lo, hi]; `hi` itself at the text's end; else `lo`."""
+    if hi >= len(text):
+        return len(text)
+    starts = sentence_starts(text)
+    i = bisect.bisect_right(starts, hi) - 1
+    return starts[i] if i >= 0 and starts[i] >= lo else lo
+
+
+def span_around(section: SectionText, chunk_id: int, max_chars: int = MAX_CHARS) -> tuple[int, int]:
+    """The window around a chunk: its own text widened evenly on both sides to at most `max_chars`, the
+    widened edges cut back to sentence boundaries."""
+    start, end = section.span(chunk_id)
+    budget = max_chars - (end - start)
+    if budget <= 0:
+        return start, end
+    right = min(len(section.text) - end, budget - min(start, budget // 2))
+    left = min(start, budget - right)
+    return _snap_start(section.text, start - left, start), _snap_end(section.text, end, end + right)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A stretch of one section shown as a passage; `hit` is the best-ranked hit inside it, `hits` all."""
+
+    section: SectionText
+    start: int
+    end: int
+    hit: Hit
+    hits: tuple[Hit, ...]
+
+    @property
+    def text(self) -> str:
+        """The window's text."""
+        return self.section.text[self.start : self.end].strip()
+
+    @property
+    def page(self) -> int | None:
+        """The page the window starts on."""
+        return self.section.page_at(self.start)
+
+    @property
+    def chunk_ids(self) -> tuple[int, ...]:
+        """The chunks the window shows."""
+        return self.section.chunks_in(self.start, self.end)
+
+    def with_hit(self, hit: Hit) -> Window:
+        """The same window, counting one more hit inside it."""
+        return Window(self.section, self.start, self.end, self.hit, (*self.hits, hit))
+
+
+class Sections:
+    """Section texts of a catalog (chunk ids of a section are consecutive), built on demand and cached."""
+
+    def __init__(self, catalog: dict[int, ChunkInfo]) -> None:
+        self.catalog = catalog
+        self._cache: OrderedDict[int, SectionText] = OrderedDict()
+
+    def of(self, chunk_id: int) -> SectionText:
+        """The section text holding a chunk."""
+        first = chunk_id
+        while first - 1 in self.catalog and self.catalog[first].continues(self.catalog[first - 1]):
+            first -= 1
+        if first in self._cache:
+            self._cache.move_to_end(first)
+            return self._cache[first]
+        chunks = [self.catalog[first]]
+        while chunks[-1].id + 1 in self.catalog and self.catalog[chunks[-1].id + 1].continues(chunks[-1]):
+            chunks.append(self.catalog[chunks[-1].id + 1])
+        section = self._cache[first] = build_section(chunks)
+        if len(self._cache) > SECTION_CACHE:
+            self._cache.popitem(last=False)
+        return section
+
+    def windows(self, hits: list[Hit], max_chars: int = MAX_CHARS) -> list[Window]:
+        """A window per hit, best first: a hit inside a window already made joins it; a window overlapping one
+        of the same section is merged with it when both fit in `max_chars`, else clipped to what is new."""
+        out: list[Window] = []
+        for hit in hits:
+            section = self.of(hit.chunk.id) if hit.chunk.id in self.catalog else build_section([hit.chunk])
+            own = section.span(hit.chunk.id)
+            same = [i for i, w in enumerate(out) if w.section is section]
+            inside = next((i for i in same if out[i].start <= own[0] and own[1] <= out[i].end), None)
+            if inside is not None:
+                out[inside] = out[inside].with_hit(hit)
+                continue
+            start, end = span_around(section, hit.chunk.id, max_chars)
+            for i in same:
+                other = out[i]
+                if start >= other.end or end <= other.start:
+                    continue
+                lo, hi = min(start, other.start), max(end, other.end)
+                if hi - lo <= max_chars:
+                    out[i] = Window(section, lo, hi, other.hit, (*other.hits, hit))
+                    start = end = -1
+                    break
+                if start < other.start:
+                    end = _snap_end(section.text, start, other.start)
+                else:
+                    start = _snap_start(section.text, other.end, end)
+            if end - start >= MIN_PART or (start >= 0 and end - start >= own[1] - own[0] and end > start):
+                out.append(Window(section, start, end, hit, (hit,)))
+        return out

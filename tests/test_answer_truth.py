@@ -1,0 +1,225 @@
+"""Answer truth without the model: windows over real sections, the abstention rules and the second stage's
+features, on real lines of the bundled records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.abstain import (
+    Evidence,
+    Scores,
+    judge,
+    missing_figure,
+    missing_meeting,
+    missing_person,
+    missing_year,
+    rare_match,
+)
+from bot.asked import asked
+from bot.search.catalog import ChunkInfo
+from bot.search.rerank import Question, features, rerank
+from bot.search.searcher import Hit
+from bot.search.text import terms
+from bot.search.windows import MAX_CHARS, Sections, join_overlapping
+from bot.sentences import sentence_starts
+from indexer.chunking import windows as line_windows
+from indexer.clean import join_lines
+from tests.conftest import corpus_lines
+
+MEETINGS = [date(2021, 8, 23), date(2023, 1, 20), date(2023, 3, 31), date(2023, 8, 21)]
+
+
+def lines_between(prefix: str, first: int, last: int) -> list:
+    """The cleaned lines of a bundled record between two source line numbers."""
+    return [line for line in corpus_lines(prefix) if first <= line.no <= last]
+
+
+def text_between(prefix: str, first: int, last: int) -> str:
+    """Those lines joined as running text, as passages are."""
+    return join_lines(line.text for line in lines_between(prefix, first, last))
+
+
+def section_chunks(prefix: str, first: int, last: int, *, start_id: int = 1, item: int | None = 8) -> list[ChunkInfo]:
+    """A real section cut into chunks the way the indexer cuts it (80-word windows overlapping by a line)."""
+    chunks = []
+    for i, window in enumerate(line_windows(lines_between(prefix, first, last))):
+        chunks.append(
+            ChunkInfo(
+                id=start_id + i, text=join_lines(line.text for line in window), source=f"{prefix}.txt",
+                page=window[0].page, meeting_date=date(2023, 3, 31), committee="DAS Social", item=item,
+                item_title="Børnehus Nord", section="Baggrund", heading=None, document_id=1, item_id=item,
+                line_start=window[0].no, line_end=window[-1].no,
+            )
+        )
+    return chunks
+
+
+def hit(chunk: ChunkInfo, score: float = 0.03) -> Hit:
+    return Hit(chunk, score, 0.86, 5.0)
+
+
+# 000 item 8 (Børnehus Nord): the background section, about 2,400 characters.
+BOERNEHUS = ("000", 2925, 2966)
+
+
+def test_chunks_rejoin_into_the_section_text() -> None:
+    chunks = section_chunks(*BOERNEHUS)
+    assert len(chunks) >= 3
+    section = Sections({c.id: c for c in chunks}).of(chunks[1].id)
+    assert section.chunk_ids == tuple(c.id for c in chunks)
+    assert section.text == text_between(*BOERNEHUS)  # the shared lines are not repeated
+    for chunk in chunks:
+        start, end = section.span(chunk.id)
+        assert section.text[start:end] == chunk.text
+
+
+def test_join_overlapping_without_overlap_adds_a_space() -> None:
+    assert join_overlapping("Første sætning.", "Anden sætning.") == ("Første sætning. Anden sætning.", 16)
+    assert join_overlapping("a b c d", "c d e f") == ("a b c d e f", 4)
+    assert join_overlapping("a b c d", "c d e f", shares_line=False) == ("a b c d c d e f", 8)
+    # the shared line ended in a hyphen that the next chunk mended
+    assert join_overlapping("Det er kom-", "kommunernes ansvar.") == ("Det er kommunernes ansvar.", 7)
+
+
+def test_a_window_holds_its_hit_within_the_limit_and_starts_a_sentence() -> None:
+    chunks = section_chunks(*BOERNEHUS)
+    sections = Sections({c.id: c for c in chunks})
+    middle = chunks[len(chunks) // 2]
+    [window] = sections.windows([hit(middle)])
+    assert middle.text in window.text
+    assert len(window.text) <= MAX_CHARS
+    starts = sentence_starts(window.section.text)
+    assert window.start in starts or window.start == window.section.span(middle.id)[0]
+    assert window.page == middle.page or window.page is not None
+
+
+def test_hits_inside_one_window_are_one_passage() -> None:
+    chunks = section_chunks(*BOERNEHUS)
+    sections = Sections({c.id: c for c in chunks})
+    found = sections.windows([hit(chunks[1], 0.03), hit(chunks[2], 0.02)])
+    assert len(found) == 1 and len(found[0].hits) == 2
+
+
+def test_windows_of_other_sections_stay_apart_even_with_the_same_text() -> None:
+    """Two meetings' "Næste møde" items are two answers: a window never spans documents."""
+    first = section_chunks(*BOERNEHUS)
+    second = [
+        ChunkInfo(**{**c.__dict__, "id": c.id + 100, "document_id": 2, "meeting_date": date(2023, 8, 21)})
+        for c in first
+    ]
+    sections = Sections({c.id: c for c in first + second})
+    found = sections.windows([hit(first[0]), hit(second[0])])
+    assert [w.hit.chunk.document_id for w in found] == [1, 2]
+
+
+def test_a_long_section_gives_separate_windows_that_do_not_overlap() -> None:
+    chunks = section_chunks("002", 1180, 1420, item=5)  # item 5's long appendix
+    sections = Sections({c.id: c for c in chunks})
+    found = sections.windows([hit(chunks[2]), hit(chunks[-3])])
+    assert len(found) == 2
+    first, second = sorted(found, key=lambda w: w.start)
+    assert first.end <= second.start
+    assert all(len(w.text) <= MAX_CHARS for w in found)
+
+
+def test_a_meeting_the_archive_lacks_is_missing() -> None:
+    question = "Hvilke datoer blev fastlagt for DAS-møderne i 2024 på mødet den 3. november 2023?"
+    assert missing_meeting(question, MEETINGS, []) == date(2023, 11, 3)
+    assert missing_meeting("hvad skete der på mødet den 21. august 2023?", MEETINGS, []) is None
+    # another body's meeting that the records speak of is answerable from them
+    kkr = "hvad skal KKR-mødet den 10. februar 2023 tage stilling til?"
+    text = text_between("003", 1215, 1225)
+    assert "10. februar 2023" in text
+    assert missing_meeting(kkr, MEETINGS, [text]) is None
+    assert missing_meeting(kkr, MEETINGS, []) == date(2023, 2, 10)
+
+
+def test_a_year_no_passage_mentions_is_missing() -> None:
+    budget = text_between(*BOERNEHUS)
+    question = "Hvad bliver taksten pr. sag i Børnehus Nord i 2024?"
+    assert missing_year(asked(question), [budget]) == 2024
+    assert missing_year(asked("Hvad er taksten pr. sag i Børnehus Nord i 2023?"), [budget]) is None
+    # matched tariffs decide for a price question: 2023's rows do not give 2024's price
+    assert missing_year(asked(question), [], tariff_years=[2022, 2023]) == 2024
+    # a year the question filtered meetings on is met by the filter
+    assert missing_year(asked(question), [budget], period_years=[2024]) is None
+
+
+def test_a_role_needs_a_person_named_in_it_about_the_topic() -> None:
+    program = text_between("002", 2980, 2990)  # the recovery theme day: "Velkomst v. DAS-formand …"
+    assert "DAS-formand Henrik Aarup-Kristensen" in program
+    assert missing_person("hvem er formand for DAS?", set(), [program]) is None
+    commission = text_between("000", 2350, 2362)  # "Arbejdsgruppen har kommunalt formandskab. Formand udpeges af DAS"
+    assert "Formand udpeges af DAS" in commission
+    assert missing_person("hvem er formand for arbejdsgruppen?", set(terms("arbejdsgruppen")), [commission]) == "formand"
+    # a director of something else is no answer to "who directs Komponent"
+    other = "Oplæg v. direktør Tina Gram Larsen, Psykiatrien."
+    assert missing_person("Hvem er direktør for Komponent?", set(terms("Komponent")), [other]) == "direktør"
+    assert missing_person("Hvem er direktør for Psykiatrien?", set(terms("Psykiatrien")), [other]) is None
+    # not a question of who holds a role
+    assert missing_person("Hvem havde skrevet under på brevet til sundhedsministeren?", set(), []) is None
+
+
+def test_a_figure_needs_its_topic_beside_it() -> None:
+    question = "Hvad koster det at købe Komponents kommunespecifikke rapport?"
+    text = "Deltagende kommuner kan købe en kommunespecifik rapport. Prisen for Viften er 2.620 kr. pr. døgn."
+    assert missing_figure(question, asked(question), set(terms("Komponents kommunespecifikke rapport")), [text], False)
+    assert not missing_figure(question, asked(question), set(terms("Viften")), [text], False)
+    assert not missing_figure(question, asked(question), set(terms("Komponents")), [text], tariffs_found=True)
+    # "hvor mange møder": the counted thing with a number before it answers
+    meetings = "Der planlægges med fem møder i 2024."
+    count = "hvor mange DAS-møder bliver der i 2024?"
+    assert not missing_figure(count, asked(count), set(), [meetings], False)
+    # how long or how often is left alone
+    often = "hvor tit skal DAS gøre status?"
+    assert not missing_figure(often, asked(often), set(terms("status")), [], False)
+
+
+def test_a_rare_word_standing_verbatim_keeps_the_answer() -> None:
+    text = text_between("003", 1215, 1240)
+    assert "UCN" in text
+    rarity = {"ucn": 3.7, "indstill": 1.0}.get
+    assert rare_match("hvad blev indstillet om UCN?", [text], lambda t: rarity(t, 1.0)) == "ucn"
+    assert rare_match("hvad blev indstillet om frikadeller?", [text], lambda t: 8.0) is None
+
+
+def test_judge_abstains_when_far_and_answers_a_rare_exact_match() -> None:
+    text = text_between("003", 1215, 1240)
+    far_scores = Scores(dense=0.83, lexical=9.0)
+    evidence = Evidence(far_scores, [text], [text])
+    rarity = {"ucn": 3.7}.get
+    assert judge("hvad blev indstillet om UCN?", asked("hvad blev indstillet om UCN?"), evidence, MEETINGS,
+                 lambda t: rarity(t, 1.0)) is None
+    missing = judge("opskrift på frikadeller", asked("opskrift på frikadeller"), evidence, MEETINGS, lambda t: 1.0)
+    assert missing is not None and missing.what == "nothing"
+    year = judge("Hvad bliver taksten pr. sag i Børnehus Nord i 2024?", asked("i 2024"),
+                 Evidence(Scores(0.9, 9.0), [text], [text_between(*BOERNEHUS)]), MEETINGS, lambda t: 1.0)
+    assert year is not None and year.what == "year" and "2024" in year.describe()
+
+
+def test_the_asked_kind_lifts_the_window_that_holds_it() -> None:
+    """For "hvornår", of two windows with the same words the one with the date ranks first."""
+    chunks = [
+        ChunkInfo(1, "Arbejdsgruppen skal se på visitation og tilbud til målgruppen.", "x", 1, None, None, 11,
+                  "Kvisten", "Bilag", None, 1, 11, 1, 2),
+        ChunkInfo(5, "Arbejdsgruppens arbejde evalueres i 4. kvartal 2023 med en vurdering af tilbuddet.", "x", 2,
+                  None, None, 11, "Kvisten", "Bilag", None, 1, 11, 9, 10),
+    ]
+    sections = Sections({c.id: c for c in chunks})
+    found = sections.windows([hit(chunks[0]), hit(chunks[1])])
+    question = "Hvornår evalueres arbejdsgruppens arbejde?"
+    read = Question.read(question, lambda t: 1.0)
+    assert features(read, found[1], 2)["kind_date"] > features(read, found[0], 1)["kind_date"]
+    weights = {"rank": 1.0, "kind_date": 3.0}
+    assert rerank(question, found, [1, 2], lambda t: 1.0, weights)[0] is found[1]
+    assert rerank(question, found, [1, 2], lambda t: 1.0, {"rank": 1.0}) == found
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("Hvor mange penge brugte kommunerne på Birken i 2018?", "amount"), ("hvor mange borgere deltog?", "number")],
+)
+def test_money_counted_is_an_amount(question: str, kind: str) -> None:
+    assert asked(question).kind.value == kind
