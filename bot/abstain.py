@@ -60,11 +60,12 @@ def missing_meeting(question: str, meeting_dates: Sequence[date], texts: Sequenc
     """A meeting the question names by its date ("på mødet den 3. november 2023") that the archive does not
     hold. Another body's meeting ("KKR-mødet den …") is missing only when the passages do not mention it either:
     the records may tell what it was to decide."""
-    mentioned = {day for text in texts for day in find_dates(text)}
     for match in _MEETING_DATE.finditer(question):
         for day in find_dates(question[match.end() : match.end() + 25])[:1]:
+            if day in meeting_dates:
+                continue
             other_body = match.group("body") and match.group("body").lower() != OWN_BODY
-            if day not in meeting_dates and not (other_body and day in mentioned):
+            if not (other_body and any(day in find_dates(text) for text in texts)):
                 return day
     return None
 

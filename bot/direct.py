@@ -21,6 +21,10 @@ from bot.sentences import sentences
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _REQUIRED = frozenset({Kind.AMOUNT, Kind.NUMBER, Kind.DATE, Kind.PERSON})
+ONE_SENTENCE = _REQUIRED | {Kind.DECISION}
+"""The kinds one sentence can answer and a sentence can be checked for (an amount, a number, a date, a person,
+a recommendation). A reason or a list rarely fits one sentence, and a question of no kind gives nothing to check:
+on the training questions those were right about half the time, so they get no direct answer."""
 MIN_WORDS = 5
 MAX_CHARS = 300
 
@@ -154,6 +158,8 @@ def direct_answer(
     """The sentence of the best passages ((rank, text) pairs, best first) that answers the question, when its
     score exceeds the threshold; `idf` gives a search term's rarity (BM25 idf), so rare words weigh more."""
     question_asked, found = candidates(question, passages, idf=idf, depth=weights.depth)
+    if question_asked.kind not in ONE_SENTENCE:
+        return None
     chosen = best(question_asked, found, weights)
     if chosen is None or chosen[0] <= weights.threshold:
         return None

@@ -162,7 +162,16 @@ def test_the_questions_own_year_is_no_date_answer() -> None:
     text = passage("000", "falder med 1000 kr", before=0, after=2)
     question = "hvornår falder budgettet for Børnehus Nord i 2023?"
     assert direct_answer(question, [(1, text)], weights=ANY) is None
-    assert direct_answer("hvorfor falder budgettet for Børnehus Nord i 2023?", [(1, text)], weights=ANY) is not None
+    assert direct_answer("hvor meget falder budgettet for Børnehus Nord i 2023?", [(1, text)], weights=ANY) is not None
+
+
+def test_reasons_lists_and_questions_of_no_kind_get_no_direct_answer() -> None:
+    """One sentence rarely gives a reason or a list: only kinds a sentence can be checked for are quoted."""
+    text = passage("000", "falder med 1000 kr", before=0, after=2)
+    assert "Det skyldes primært" in text
+    for question in ("hvorfor falder budgettet for Børnehus Nord i 2023?", "hvilke udgifter har Børnehus Nord?",
+                     "fortæl om budgettet for Børnehus Nord"):
+        assert direct_answer(question, [(1, text)], weights=ANY) is None
 
 
 def test_the_threshold_and_the_depth_gate_the_answer() -> None:

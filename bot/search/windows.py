@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 MAX_CHARS = 1500
 MIN_PART = 200  # a window clipped shorter than this (its rest already shown) is dropped
 SECTION_CACHE = 512
+_CONTEXT = 40  # characters around a window's edge read to find where sentences begin
 
 
 def join_overlapping(text: str, following: str, shares_line: bool = True) -> tuple[str, int]:
@@ -71,22 +72,26 @@ def build_section(chunks: list[ChunkInfo]) -> SectionText:
     return SectionText(text, tuple(c.id for c in chunks), tuple(starts), tuple(ends), tuple(c.page for c in chunks))
 
 
+def _starts_between(text: str, lo: int, hi: int) -> list[int]:
+    """The sentence starts in [lo, hi], found in that stretch and a little context around it (a section may be
+    a long appendix: only the edges of a window are ever looked at)."""
+    offset = max(0, lo - _CONTEXT)
+    local = sentence_starts(text[offset : hi + _CONTEXT])
+    return [offset + s for s in local if (s or not offset) and lo <= offset + s <= hi]
+
+
 def _snap_start(text: str, lo: int, hi: int) -> int:
     """The first sentence start in [lo, hi]; `lo` itself at the text's start; else `hi`."""
     if lo <= 0:
         return 0
-    starts = sentence_starts(text)
-    i = bisect.bisect_left(starts, lo)
-    return starts[i] if i < len(starts) and starts[i] <= hi else hi
+    return next(iter(_starts_between(text, lo, hi)), hi)
 
 
 def _snap_end(text: str, lo: int, hi: int) -> int:
     """The last sentence end in [lo, hi]; `hi` itself at the text's end; else `lo`."""
     if hi >= len(text):
         return len(text)
-    starts = sentence_starts(text)
-    i = bisect.bisect_right(starts, hi) - 1
-    return starts[i] if i >= 0 and starts[i] >= lo else lo
+    return (_starts_between(text, lo, hi) or [lo])[-1]
 
 
 def span_around(section: SectionText, chunk_id: int, max_chars: int = MAX_CHARS) -> tuple[int, int]:
