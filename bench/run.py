@@ -225,7 +225,7 @@ def work_warm(data: str, questions_file: str, vectors_dir: str) -> dict[str, Any
     embedder, searcher = app.embedder, app.searcher
     spent = {"embed": 0.0, "search": 0.0}
     embedder.encode_query = timed(spent, "embed", embedder.encode_query)  # type: ignore[method-assign]
-    searcher.search = timed(spent, "search", searcher.search)  # type: ignore[method-assign]
+    searcher.found = timed(spent, "search", searcher.found)  # type: ignore[method-assign]
     asked = questions(Path(questions_file))
     passes: list[dict[str, list[float]]] = []
     for _ in range(2):

@@ -24,7 +24,7 @@ from bot.search.windows import Window
 
 MAX_TARIFFS = 5
 MAX_DECISIONS = 3
-CANDIDATES = 30  # hits turned into windows
+CANDIDATES = 20  # hits turned into windows
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ bullets, `a)` enumerations, headings in capitals and table rows after their figu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”»)]?\s+(?=[\"“»(]?[A-ZÆØÅ0-9])")
 _CELL = r"-?\d[\d.,]*%?"
@@ -31,6 +32,7 @@ _BEFORE_NUMBER_OR_NAME = frozenset(
 _AFTER_NUMBER = frozenset("kr pct mio mia mdr osv mv m.m etc".split())
 """Abbreviations after a figure: they end a sentence only when a capital letter follows (`2 mio. kr. I analysen`)."""
 LOOK = 20  # characters before a full stop that hold the word it ends
+CACHED_TEXTS = 4096
 
 
 def _ends_sentence(before: str, after: str) -> bool:
@@ -42,8 +44,10 @@ def _ends_sentence(before: str, after: str) -> bool:
     return word not in _AFTER_NUMBER or after[:1].isupper()
 
 
-def cuts(text: str) -> list[tuple[int, int]]:
-    """Spans between sentences: sentence ends, bullets, enumerations, headings in capitals, table rows."""
+@lru_cache(maxsize=CACHED_TEXTS)
+def cuts(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans between sentences: sentence ends, bullets, enumerations, headings in capitals, table rows.
+    Cached: one answer splits the same windows to rank them, to judge them and to quote from them."""
     cuts = [
         m.span() for m in _BOUNDARY.finditer(text)
         if _ends_sentence(text[max(0, m.start() - LOOK) : m.start()], text[m.end() : m.end() + 1])
@@ -52,7 +56,7 @@ def cuts(text: str) -> list[tuple[int, int]]:
     for heading in _HEADING.finditer(text):
         if max(map(len, re.findall(r"[A-ZÆØÅ]+", heading.group()))) >= MIN_HEADING_WORD:
             cuts += [(heading.start(), heading.start()), (heading.end(), heading.end())]
-    return sorted(cuts)
+    return tuple(sorted(cuts))
 
 
 def sentences(text: str) -> list[str]:
