@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test index bench clean
+.PHONY: run test lint install install-test index bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ index: install
 run: index
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(BIN)/dasbot serve; else exec $(BIN)/dasbot chat; fi
 
-test: install-test
+# ruff's rules and format are checked first (configured in pyproject.toml), then the whole suite runs.
+test: install-test lint
 	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Performance figures (see bench/run.py; `.venv/bin/python bench/run.py --quick` for a ~3 minute run).
 bench: install

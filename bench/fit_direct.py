@@ -106,8 +106,12 @@ def figures(rows: list[Found], weights: Weights) -> dict[str, float | int]:
     given = sum(answerable_ for answerable_, _ in shown)
     right = sum(ok for _, (_, ok) in shown)
     return {
-        "precision": right / given if given else 0.0, "coverage": given / answerable if answerable else 0.0,
-        "right": right, "shown": given, "answerable": answerable, "none_answered": len(shown) - given,
+        "precision": right / given if given else 0.0,
+        "coverage": given / answerable if answerable else 0.0,
+        "right": right,
+        "shown": given,
+        "answerable": answerable,
+        "none_answered": len(shown) - given,
         "none": len(rows) - answerable,
     }
 
@@ -116,8 +120,10 @@ def report(rows: list[Found], weights: Weights) -> str:
     """Precision, coverage and `none` questions answered, on one line."""
     f = figures(rows, weights)
     none = f"; none answered {f['none_answered']}/{f['none']}" if f["none"] else ""
-    return (f"precision {f['precision']:.3f} coverage {f['coverage']:.3f} "
-            f"({f['right']}/{f['shown']} right of {f['answerable']} answerable{none})")
+    return (
+        f"precision {f['precision']:.3f} coverage {f['coverage']:.3f} "
+        f"({f['right']}/{f['shown']} right of {f['answerable']} answerable{none})"
+    )
 
 
 def operating_points(scored: list[tuple[float, bool]]) -> list[tuple[float, int, int]]:

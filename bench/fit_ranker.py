@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.answer import CANDIDATES  # noqa: E402
 from bot.core import Dasbot  # noqa: E402
 from bot.evaluate import Question as Gold  # noqa: E402
 from bot.evaluate import holds_evidence, load_questions  # noqa: E402
 from bot.lookups.meetings import meeting_dates  # noqa: E402
 from bot.query import understand  # noqa: E402
-from bot.answer import CANDIDATES  # noqa: E402
 from bot.search.rerank import FEATURES, WEIGHTS_FILE, Question, features, score  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

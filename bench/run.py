@@ -177,8 +177,11 @@ def work_index(data: str, *paths: str) -> dict[str, Any]:
         "statuses": sorted({r.status for r in reports}),
         "chunks": chunks,
         "in_process_s": round(total, 2),
-        "breakdown_s": {"imports": round(imports, 2), **{k: round(v, 2) for k, v in spent.items()},
-                        "parse_chunk_store": round(rest, 2)},
+        "breakdown_s": {
+            "imports": round(imports, 2),
+            **{k: round(v, 2) for k, v in spent.items()},
+            "parse_chunk_store": round(rest, 2),
+        },
         "embedding_chunks_per_s": round(chunks / spent["embedding"], 1) if spent["embedding"] else None,
         **memory(),
     }
@@ -198,10 +201,16 @@ def work_upload(data: str, path: str) -> dict[str, Any]:
     day = dt.date.fromisoformat(report.meeting_date or "1900-01-01")
     hits = app.searcher.search(NEW_AGENDA_QUESTION, k=5, date_from=day, date_to=day)
     searchable = time.perf_counter() - began
-    if report.status != "indexed" or not any(h.chunk.source == Path(path).name for h in hits):
-        raise RuntimeError(f"the new agenda is not searchable: {report.status}, {[h.chunk.source for h in hits]}")
-    return {"chunks": report.chunks, "meeting_date": report.meeting_date, "indexed_s": round(indexed, 2),
-            "searchable_s": round(searchable, 2), **memory()}
+    sources = [h.chunk.citation.source for h in hits]
+    if report.status != "indexed" or Path(path).name not in sources:
+        raise RuntimeError(f"the new agenda is not searchable: {report.status}, {sources}")
+    return {
+        "chunks": report.chunks,
+        "meeting_date": report.meeting_date,
+        "indexed_s": round(indexed, 2),
+        "searchable_s": round(searchable, 2),
+        **memory(),
+    }
 
 
 def work_warm(data: str, questions_file: str, vectors_dir: str) -> dict[str, Any]:
@@ -331,7 +340,10 @@ def work_scale(n_text: str, vectors_dir: str, questions_file: str, exact_limit: 
     asked = questions(Path(questions_file))
     mask = allowed_mask.astype(np.float32)
     results: dict[str, Any] = {}
-    for label, filt, fmask, gold in (("unfiltered", None, None, truth), ("filtered_10pct", allowed, mask, truth_filtered)):
+    for label, filt, fmask, gold in (
+        ("unfiltered", None, None, truth),
+        ("filtered_10pct", allowed, mask, truth_filtered),
+    ):
         total, dense_t, lexical_t, found = [], [], [], []
         for i, q in enumerate(queries):
             t0 = time.perf_counter()
@@ -349,7 +361,9 @@ def work_scale(n_text: str, vectors_dir: str, questions_file: str, exact_limit: 
             "dense_ms": percentiles(dense_t),
             "bm25_ms": percentiles(lexical_t),
             "recall_at_10": round(ann.recall_at(np.array(found), gold), 4),
-            "recall_at_10_real_questions": round(ann.recall_at(np.array(found[: len(real_queries)]), gold[: len(real_queries)]), 4),
+            "recall_at_10_real_questions": round(
+                ann.recall_at(np.array(found[: len(real_queries)]), gold[: len(real_queries)]), 4
+            ),
         }
     return {
         "chunks": n,
@@ -365,7 +379,10 @@ def work_scale(n_text: str, vectors_dir: str, questions_file: str, exact_limit: 
 
 
 WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "index": work_index, "upload": work_upload, "warm": work_warm, "scale": work_scale,
+    "index": work_index,
+    "upload": work_upload,
+    "warm": work_warm,
+    "scale": work_scale,
 }
 
 
@@ -406,8 +423,12 @@ def bench_cold(data: Path, runs: int) -> dict[str, Any]:
         answer = json.loads(result.pop("stdout").strip().splitlines()[-1])
         results.append({**result, "abstained": answer["abstained"], "passages": len(answer["passages"])})
     seconds = [r["seconds"] for r in results]
-    return {"runs": results, "median_s": round(float(np.median(seconds)), 2), "max_s": max(seconds),
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+    return {
+        "runs": results,
+        "median_s": round(float(np.median(seconds)), 2),
+        "max_s": max(seconds),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+    }
 
 
 def goals(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -438,15 +459,25 @@ def table(report: dict[str, Any]) -> str:
     corpus, first = idx["corpus"], warm["first_pass_ms"]
     rows = [
         (f"index bundled corpus ({corpus['chunks']} chunks)", f"{corpus['process']['seconds']:.1f} s"),
-        ("  throughput (embedding alone)", f"{corpus['chunks_per_s']:.1f} ({corpus['embedding_chunks_per_s']}) chunks/s"),
-        ("  seconds: " + " / ".join(corpus["breakdown_s"]), " / ".join(f"{v:.1f}" for v in corpus["breakdown_s"].values())),
+        (
+            "  throughput (embedding alone)",
+            f"{corpus['chunks_per_s']:.1f} ({corpus['embedding_chunks_per_s']}) chunks/s",
+        ),
+        (
+            "  seconds: " + " / ".join(corpus["breakdown_s"]),
+            " / ".join(f"{v:.1f}" for v in corpus["breakdown_s"].values()),
+        ),
         ("  peak RSS", f"{corpus['process']['peak_rss_mb']:.0f} MB"),
         ("re-index, nothing changed", f"{idx['unchanged']['seconds']:.2f} s"),
-        (f"add one agenda ({idx['new_agenda_bot']['chunks']} chunks) to a running bot",
-         f"{idx['new_agenda_bot']['searchable_s']:.1f} s"),
+        (
+            f"add one agenda ({idx['new_agenda_bot']['chunks']} chunks) to a running bot",
+            f"{idx['new_agenda_bot']['searchable_s']:.1f} s",
+        ),
         ("  the same by `dasbot index` in a new process", f"{idx['new_agenda']['process']['seconds']:.1f} s"),
-        ("  seconds: " + " / ".join(idx["new_agenda"]["breakdown_s"]),
-         " / ".join(f"{v:.1f}" for v in idx["new_agenda"]["breakdown_s"].values())),
+        (
+            "  seconds: " + " / ".join(idx["new_agenda"]["breakdown_s"]),
+            " / ".join(f"{v:.1f}" for v in idx["new_agenda"]["breakdown_s"].values()),
+        ),
         ("cold start to first answer (median)", f"{cold['median_s']:.2f} s"),
         ("  in process: " + " / ".join(warm["startup_s"]), " / ".join(f"{v:.2f}" for v in warm["startup_s"].values())),
         ("  peak RSS (bot process)", f"{cold['peak_rss_mb']:.0f} MB"),
@@ -458,17 +489,24 @@ def table(report: dict[str, Any]) -> str:
     ):
         rows.append((label, f"p50 {stats['p50']:.1f} p95 {stats['p95']:.1f} p99 {stats['p99']:.1f} ms"))
     rows += [
-        ("  first pass mean: embed / retrieve / answer", " / ".join(f"{first[k]['mean']:.1f}" for k in ("embed", "retrieval", "answer")) + " ms"),
+        (
+            "  first pass mean: embed / retrieve / answer",
+            " / ".join(f"{first[k]['mean']:.1f}" for k in ("embed", "retrieval", "answer")) + " ms",
+        ),
         ("  peak RSS after both passes", f"{warm['peak_rss_mb']:.0f} MB"),
     ]
     lines = [
-        (f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, bf16 {'yes' if m['bf16'] else 'no'}; "
-         f"load average {m['load_average_at_start']} at start, {report['load_average_at_end']} at end"),
+        (
+            f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, bf16 {'yes' if m['bf16'] else 'no'}; "
+            f"load average {m['load_average_at_start']} at start, {report['load_average_at_end']} at end"
+        ),
         "",
         *(f"{name:<46} {value:>30}" for name, value in rows),
         "",
-        (f"{'scale':<22} {'index':>15} {'build s':>13} {'p50/p95 ms':>13} {'filtered p95':>12} "
-         f"{'recall@10':>9} {'exact scan':>10} {'peak RSS':>9}"),
+        (
+            f"{'scale':<22} {'index':>15} {'build s':>13} {'p50/p95 ms':>13} {'filtered p95':>12} "
+            f"{'recall@10':>9} {'exact scan':>10} {'peak RSS':>9}"
+        ),
     ]
     for s in report["scale"]:
         unf, fil = s["unfiltered"], s["filtered_10pct"]
@@ -499,8 +537,10 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(0)  # as the `dasbot` command does: skip the interpreter's teardown of torch
     from indexer.ann import EXACT_LIMIT
 
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
-        [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
     )
     exact_limit = 50_000 if args.quick else EXACT_LIMIT
     report: dict[str, Any] = {"machine": machine(), "quick": args.quick, "exact_limit": exact_limit}
@@ -516,8 +556,12 @@ def main(argv: list[str] | None = None) -> int:
         report["cold_start"] = step("cold start", lambda: bench_cold(data, 2 if args.quick else 3))
         report["warm"] = step("warm questions", lambda: worker("warm", str(data), str(args.questions), str(tmp)))
         report["scale"] = [
-            step(f"scale {n:,} {kind}", lambda n=n, kind=kind: worker(
-                "scale", str(n), str(tmp), str(args.questions), str(exact_limit), "1" if kind == "uniform" else "0"))
+            step(
+                f"scale {n:,} {kind}",
+                lambda n=n, kind=kind: worker(
+                    "scale", str(n), str(tmp), str(args.questions), str(exact_limit), "1" if kind == "uniform" else "0"
+                ),
+            )
             for kind in (["clustered", "uniform"] if args.uniform else ["clustered"])
             for n in sizes
         ]

@@ -28,7 +28,10 @@ FIGURE_DEPTH = 5  # passages that must hold the figure an amount or number quest
 NEAREST = 3  # passages shown as the nearest records when the question's constraint is absent
 _COUNTED = re.compile(r"\bhvor\s+mange\s+([\w-]+)", re.IGNORECASE)
 _NUMBER_WORDS = "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|hundrede|tusind"
-_COUNTING = re.compile(r"\bhvor\s+(?:mange|meget|stor|store|høj|høje)\b|\bantal(?:let)?\b|\bkost|\bpris|\btakst|\bbeløb|\bpenge\b|\bkroner\b", re.IGNORECASE)
+_COUNTING = re.compile(
+    r"\bhvor\s+(?:mange|meget|stor|store|høj|høje)\b|\bantal(?:let)?\b|\bkost|\bpris|\btakst|\bbeløb|\bpenge\b|\bkroner\b",
+    re.IGNORECASE,
+)
 _MEETING_DATE = re.compile(r"(?:\b(?P<body>\w+)-)?\bmøde(?:t|rne)?\s+(?:den\s+|d\.\s*)?(?=\d)", re.IGNORECASE)
 OWN_BODY = "das"  # "DAS-mødet" is one of the archive's own meetings
 
@@ -71,7 +74,10 @@ def missing_meeting(question: str, meeting_dates: Sequence[date], texts: Sequenc
 
 
 def missing_year(
-    asked: Asked, texts: Sequence[str], period_years: Sequence[int] = (), tariff_years: Sequence[int] = (),
+    asked: Asked,
+    texts: Sequence[str],
+    period_years: Sequence[int] = (),
+    tariff_years: Sequence[int] = (),
 ) -> int | None:
     """A year the question names (not as the meeting period it filtered on) that neither the texts mention nor
     any of the tariffs that matched the question is for."""
@@ -170,7 +176,11 @@ class Evidence:
 
 
 def judge(
-    question: str, asked: Asked, evidence: Evidence, meeting_dates: Sequence[date], idf: Callable[[str], float],
+    question: str,
+    asked: Asked,
+    evidence: Evidence,
+    meeting_dates: Sequence[date],
+    idf: Callable[[str], float],
     ignore: frozenset[str] = frozenset(),
 ) -> Missing | None:
     """None when the passages answer the question; otherwise why not. Rules in order: nothing close (unless a

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from bot.abstain import NEAREST, YEAR_DEPTH, Evidence, Missing, Scores, judge, topic_terms
 from bot.asked import asked, named_years
+from bot.citation import Citation
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer
 from bot.lookups.decisions import DECISION_WORDS, DecisionRow, all_decisions
 from bot.lookups.items import item_text
 from bot.lookups.matching import Query
-from bot.lookups.meetings import meeting_dates, meetings_on
+from bot.lookups.meetings import MeetingRow, meeting_dates, meetings_on
 from bot.lookups.tariffs import PRICE_WORDS, TariffRow, all_tariffs
 from bot.query import understand
 from bot.search.rerank import rerank
@@ -34,32 +35,25 @@ class Passage:
     rank: int
     score: float
     text: str
-    source: str
-    page: int | None
-    meeting_date: date | None
-    committee: str | None
-    item: int | None
-    item_title: str | None
-    section: str
-    heading: str | None
-    chunk_id: int
+    citation: Citation
     matched: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The passage in the CLI's JSON contract."""
+        cite = self.citation
         return {
             "rank": self.rank,
             "score": round(self.score, 6),
             "text": self.text,
-            "source": self.source,
-            "page": self.page,
-            "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
-            "item": self.item,
-            "item_title": self.item_title,
-            "section": self.section,
-            "heading": self.heading,
-            "committee": self.committee,
-            "chunk_id": self.chunk_id,
+            "source": cite.source,
+            "page": cite.page,
+            "meeting_date": cite.meeting_date.isoformat() if cite.meeting_date else None,
+            "item": cite.item,
+            "item_title": cite.item_title,
+            "section": cite.section,
+            "heading": cite.heading,
+            "committee": cite.committee,
+            "chunk_id": cite.chunk_id,
             "matched": list(self.matched),
         }
 
@@ -74,7 +68,7 @@ class Answer:
     tariffs: list[TariffRow] | None = None
     decisions: list[DecisionRow] | None = None
     direct: DirectAnswer | None = None
-    agenda: list[dict[str, Any]] | None = None
+    agenda: list[MeetingRow] | None = None
     missing: Missing | None = None
     nearest: list[Passage] = field(default_factory=list)
     searched: str | None = None
@@ -108,7 +102,7 @@ class Answer:
         if self.decisions is not None:
             out["decisions"] = [d.to_json() for d in self.decisions]
         if self.agenda is not None:
-            out["agenda"] = self.agenda
+            out["agenda"] = [meeting.to_json() for meeting in self.agenda]
         if self.searched and self.searched != self.question:
             out["searched"] = self.searched
         if self.date_from or self.date_to:
@@ -167,20 +161,17 @@ def hit_decisions(passages: list[Passage], rows: list[DecisionRow]) -> list[Deci
         by_item.setdefault((row.source, row.item), []).append(row)
     out: list[DecisionRow] = []
     for passage in passages:
-        for row in by_item.get((passage.source, passage.item), []) if passage.item is not None else []:
+        cite = passage.citation
+        for row in by_item.get((cite.source, cite.item), []) if cite.item is not None else []:
             if row not in out:
                 out.append(row)
     return out[:MAX_DECISIONS]
 
 
 def passage(rank: int, window: Window, question: str) -> Passage:
-    """A window as a cited passage of the answer."""
-    chunk = window.hit.chunk
-    return Passage(
-        rank=rank, score=window.hit.score, text=window.text, source=chunk.source, page=window.page,
-        meeting_date=chunk.meeting_date, committee=chunk.committee, item=chunk.item, item_title=chunk.item_title,
-        section=chunk.section, heading=chunk.heading, chunk_id=chunk.id, matched=matched_words(question, window.text),
-    )
+    """A window as a cited passage of the answer: its best hit's citation, on the page the window starts on."""
+    cited = replace(window.hit.chunk.citation, page=window.page)
+    return Passage(rank, window.hit.score, window.text, cited, matched_words(question, window.text))
 
 
 class Answerer:
@@ -190,8 +181,13 @@ class Answerer:
         self.searcher = searcher
 
     def ask(
-        self, question: str, k: int = 5, date_from: date | None = None, date_to: date | None = None,
-        mode: str = "hybrid", conversation: Conversation | None = None,
+        self,
+        question: str,
+        k: int = 5,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        mode: str = "hybrid",
+        conversation: Conversation | None = None,
     ) -> Answer:
         """Search, decide whether to abstain, cite the best `k` passages, and add what the question asks for:
         a direct answer, tariffs, decisions, or a meeting's agenda. A conversation resolves follow-ups."""
@@ -218,8 +214,14 @@ class Answerer:
         return Answer(abstained=False, passages=passages, decisions=decisions, direct=direct, agenda=agenda, **common)
 
     def judge(
-        self, question: str, hits: list[Hit], windows: list[Window], idf: Callable[[str], float], dates: list[date],
-        period: tuple[date | None, date | None], tariffs: list[TariffRow] | None,
+        self,
+        question: str,
+        hits: list[Hit],
+        windows: list[Window],
+        idf: Callable[[str], float],
+        dates: list[date],
+        period: tuple[date | None, date | None],
+        tariffs: list[TariffRow] | None,
     ) -> Missing | None:
         """Why the records do not answer the question (see `bot.abstain`), or None when they do."""
         if not hits:
@@ -237,5 +239,5 @@ class Answerer:
 
     def _scope(self, window: Window) -> str:
         """The text a named year is looked for in: the window's whole item, else its whole section."""
-        chunk = window.hit.chunk
-        return item_text(self.searcher.engine, chunk.item_id) if chunk.item_id is not None else window.section.text
+        item_id = window.hit.chunk.citation.item_id
+        return item_text(self.searcher.engine, item_id) if item_id is not None else window.section.text

@@ -1,33 +1,48 @@
-"""The `dasbot` command: a thin face over the core (index, ask, meetings, chat, eval)."""
+"""The `dasbot` command: a thin click face over the core. Requests are read (and refused) before any work; the
+heavy modules (the database, the model) load inside the commands that use them, so `--help` answers at once."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.conversation import Conversation
-from bot.core import Dasbot
-from bot.doctor import diagnose, render, repair
-from bot.evaluate import answer_all, load_questions, rows, score, score_by_type, score_decisions, score_tariffs
-from bot.lookups.decisions import all_decisions, find_decisions
-from bot.lookups.tariffs import all_tariffs, find_tariffs
-from bot.lookups.timeline import timeline
-from bot.render.terminal import render_answer, render_decision, render_tariff
-from bot.settings import Settings
-from bot.lookups.meetings import meetings
-from indexer.dates import parse_danish_date
-from indexer.lock import IndexBusy
-from indexer.pipeline import FileReport
+import click
 
-log = logging.getLogger("dasbot")
+from bot.danish_click import Group, Refused
+from bot.describe import describe_lines, summary
+from bot.requests import AgendaQuery, AskOptions, DecisionQuery, RequestError, TariffQuery, TimelineQuery
+from indexer.report import FileReport, Status
+
+if TYPE_CHECKING:
+    from bot.core import Dasbot
+    from indexer.lock import IndexBusy
+
+R = TypeVar("R")
+
+ENVIRONMENT = """\b
+Miljøvariabler:
+  DASBOT_DATA_DIR             databasen og FAISS-filen (standard: ./data)
+  DASBOT_DATABASE_URL         en SQLAlchemy-URL i stedet for SQLite i datamappen
+  DASBOT_CACHE_DIR            den konverterede model (standard: ~/.cache/dasbot)
+  DASBOT_EMBEDDING_MODEL      en anden sentence-transformers-model (navn eller mappe)
+  TELEGRAM_BOT_TOKEN          bottens token (dasbot serve)
+  TELEGRAM_API_BASE_URL       en anden Bot API-server (standard: https://api.telegram.org/bot)
+  TELEGRAM_API_BASE_FILE_URL  dens adresse til filer (standard: https://api.telegram.org/file/bot)
+  DASBOT_MEMBERS              Telegram-id'er på medlemmer og grupper, adskilt af komma
+  DASBOT_SECRETARIAT          Telegram-id'er på sekretariatet, adskilt af komma
+  DASBOT_WEBHOOK_URL          webhook i stedet for long polling (dasbot serve)
+
+\b
+Fuldførelse i skallen (bash; zsh og fish tilsvarende):
+  eval "$(_DASBOT_COMPLETE=bash_source dasbot)"
+"""
+JSON_HELP = "Kun JSON på stdout; fremdrift og log på stderr."
 
 
 def _emit(obj: Any) -> None:
@@ -36,29 +51,30 @@ def _emit(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def _progress_bar() -> Callable[[str, int, int], None]:
-    """A progress bar on stderr for embedding."""
-
-    def show(name: str, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r{name[:28]:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
+def _parsed(parse: Callable[..., R], *values: Any) -> R:
+    """A request read from the command line; refused in one Danish line (exit status 2) when it cannot be."""
+    try:
+        return parse(*values)
+    except RequestError as error:
+        raise Refused(str(error)) from None
 
 
-def _summary(reports: list[FileReport]) -> str:
-    counts = {status: sum(1 for r in reports if r.status == status) for status in ("indexed", "replaced", "unchanged", "failed")}
-    chunks = sum(r.chunks for r in reports)
-    empty = sum(len(r.empty_pages) for r in reports)
-    return (
-        f"{len(reports)} filer: {counts['indexed']} indekseret, {counts['replaced']} erstattet, "
-        f"{counts['unchanged']} uændret, {counts['failed']} fejlet; {chunks} nye tekststykker"
-        + (f"; {empty} sider uden tekst (kræver OCR)" if empty else "")
-    )
+def _existing(path: Path | None) -> Path | None:
+    """A file named on the command line, refused when it is not there."""
+    if path is not None and not path.is_file():
+        raise Refused(f"Filen findes ikke: {path}")
+    return path
+
+
+def _core() -> Dasbot:
+    """The core of this run: the one given as the context object (tests), else one made from the environment."""
+    root = click.get_current_context().find_root()
+    if root.obj is None:
+        from bot.core import Dasbot
+        from bot.settings import load_settings_or_exit
+
+        root.obj = Dasbot(load_settings_or_exit())
+    return root.obj
 
 
 def _busy(busy: IndexBusy) -> str:
@@ -66,86 +82,166 @@ def _busy(busy: IndexBusy) -> str:
     return f"dasbot: indekset skrives af en anden proces{who}; prøv igen, når den er færdig."
 
 
-def _report_line(report: FileReport) -> str | None:
-    """One Danish line about a file that was indexed, replaced something or was left out; None otherwise."""
-    if report.duplicate_of:
-        dropped = f"; den tidligere udgave af {report.path} er fjernet" if report.status == "replaced" else ""
-        return f"{report.path}: samme indhold er allerede indekseret som {report.duplicate_of}{dropped}"
-    if report.newer_version:
-        return f"{report.path}: springes over; {report.newer_version} er en nyere udgave af samme mødes dokument"
-    if report.status == "unchanged":
+def _described(report: FileReport) -> str | None:
+    """What indexing did with a file, in Danish: its first line, the details indented under it; None for a file
+    already indexed unchanged (the summary counts it)."""
+    if report.status == Status.UNCHANGED and report.reason is None:
         return None
-    when = report.meeting_date or "ingen mødedato"
-    line = (f"{report.path}: {report.kind}, {when}, {report.items} punkter, "
-            f"{report.appendices} bilag, {report.chunks} tekststykker")
-    if report.replaces:
-        line += f"; erstatter {', '.join(report.replaces)}"
-    if report.empty_pages:
-        line += f"; sider uden tekst (kræver OCR): {', '.join(map(str, report.empty_pages))}"
-    return line
+    return "\n  ".join(describe_lines(report))
 
 
-def cmd_index(app: Dasbot, args: argparse.Namespace) -> int:
-    try:
-        paths = [Path(p) for p in args.paths] or None
-        reports = app.index(paths, None if args.json else _progress_bar(), force=args.force)
-    except IndexBusy as busy:
-        print(_busy(busy), file=sys.stderr)
-        return 1
-    for report in reports:
-        if args.json:
-            _emit(report.__dict__)
-        elif report.status == "failed":
-            reason = (report.error or "").removeprefix(f"{report.path}: ")
-            print(f"fejl: {report.path}: {reason}", file=sys.stderr)
-        elif line := _report_line(report):
-            print(line, file=sys.stderr)
-    print(_summary(reports), file=sys.stderr)
-    return 1 if any(r.status == "failed" for r in reports) else 0
+def _ready() -> Dasbot:
+    """The core, with the bundled corpus indexed first when the store is empty (bars on a terminal, a summary)."""
+    from bot.render.progress import EmbeddingBars
+
+    app = _core()
+    with EmbeddingBars() as bars:
+        reports = app.ensure_indexed(bars)
+    if reports:
+        click.echo(summary(reports), err=True)
+    return app
 
 
-def cmd_doctor(app: Dasbot, args: argparse.Namespace) -> int:
-    if args.repair:
+class _Dasbot(Group):
+    """The `dasbot` group: a reader that goes away (`dasbot meetings | head`) is no error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            for line in repair(app):
-                print(line)
-        except IndexBusy as busy:
-            print(_busy(busy), file=sys.stderr)
-            return 1
-    checks = diagnose(app)
-    print(render(app.settings, checks))
-    return 0 if all(check.ok for check in checks) else 1
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            return 0
 
 
-def _questions(args: argparse.Namespace) -> Iterable[str]:
-    if args.question:
-        yield " ".join(args.question)
+@click.group(cls=_Dasbot, epilog=ENVIRONMENT, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="dasbot", prog_name="dasbot", message="%(prog)s %(version)s", help="Vis versionen og afslut."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Skriv fremdrift og log på stderr.")
+def cli(verbose: bool) -> None:
+    """Spørg DAS Socials mødereferater og dagsordener: citerede passager, takster og beslutninger."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@cli.command()
+@click.argument(
+    "paths",
+    nargs=-1,
+    type=click.Path(path_type=Path),
+    metavar="[STI]...",
+    help="Filer eller mapper (PDF, .txt, .md); standard: den medfølgende corpus/.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Én JSON-rapport pr. fil på stdout; resuméet på stderr.")
+@click.option("--force", is_flag=True, help="Læs også uændrede filer igen (fx efter en opgradering).")
+def index(paths: tuple[Path, ...], as_json: bool, force: bool) -> None:
+    """Indekser filer eller mapper.
+
+    Uændrede filer (samme sha256) springes over; en ændret fil erstatter sine gamle tekststykker.
+    """
+    from bot.render.progress import EmbeddingBars
+    from indexer.lock import IndexBusy
+
+    app = _core()
+    try:
+        with EmbeddingBars() as bars:
+            reports = app.index(list(paths) or None, None if as_json else bars, force=force)
+    except IndexBusy as busy:
+        click.echo(_busy(busy), err=True)
+        raise click.exceptions.Exit(1) from None
+    for report in reports:
+        if as_json:
+            _emit(report.__dict__)
+        elif text := _described(report):
+            click.echo(text, err=True)
+    click.echo(summary(reports), err=True)
+    if any(r.status == Status.FAILED for r in reports):
+        raise click.exceptions.Exit(1)
+
+
+def _questions(words: tuple[str, ...]) -> Iterable[str]:
+    """The question on the command line, else one per non-blank stdin line."""
+    if words:
+        yield " ".join(words)
         return
     for line in sys.stdin:
         if line.strip():
             yield line.strip()
 
 
-def cmd_ask(app: Dasbot, args: argparse.Namespace) -> int:
-    app.ensure_indexed(_progress_bar())
-    date_from, date_to = _date(args.date_from), _date(args.date_to)
+@cli.command()
+@click.argument(
+    "question",
+    nargs=-1,
+    metavar="[SPØRGSMÅL]...",
+    help="Spørgsmålet; uden SPØRGSMÅL læses ét spørgsmål pr. linje fra stdin.",
+)
+@click.option("-k", "k", default="5", metavar="N", help="Antal passager (standard: 5).")
+@click.option("--from", "date_from", metavar="DATO", help="Kun møder fra og med DATO (fx 21.08.2023 eller 2023-08-21).")
+@click.option("--to", "date_to", metavar="DATO", help="Kun møder til og med DATO.")
+@click.option("--json", "as_json", is_flag=True, help=f"Ét JSON-objekt pr. spørgsmål, én linje hver. {JSON_HELP}")
+def ask(question: tuple[str, ...], k: str, date_from: str | None, date_to: str | None, as_json: bool) -> None:
+    """Besvar spørgsmål med citerede passager.
+
+    Hver passage har sit citat: mødedato, punkt, afsnit og side.
+    """
+    from bot.render.terminal import render_answer
+
+    options = _parsed(AskOptions.parse, k, date_from, date_to)
+    app = _ready()
     bold = sys.stdout.isatty()
-    for question in _questions(args):
-        answer = app.answerer.ask(question, k=args.k, date_from=date_from, date_to=date_to)
-        if args.json:
+    for text in _questions(question):
+        answer = app.answerer.ask(text, k=options.k, date_from=options.date_from, date_to=options.date_to)
+        if as_json:
             _emit(answer.to_json())
         else:
-            print(render_answer(answer, bold=bold))
-            print()
-    return 0
+            click.echo(render_answer(answer, bold=bold))
+            click.echo()
 
 
-def cmd_chat(app: Dasbot, args: argparse.Namespace) -> int:
-    app.ensure_indexed(_progress_bar())
+@cli.command()
+@click.argument("day", required=False, metavar="[DATO]", help="Kun mødet den dag (fx 21.08.2023 eller 2023-08-21).")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def meetings(day: str | None, as_json: bool) -> None:
+    """Vis møderne.
+
+    Hvert møde med dato, dagsordenspunkter og bilag.
+    """
+    from bot.lookups.meetings import meetings as all_meetings
+    from bot.lookups.meetings import meetings_on
+
+    query = _parsed(AgendaQuery.parse, day) if day is not None else None
+    engine = _core().engine
+    rows = meetings_on(engine, query.day) if query else all_meetings(engine)
+    if as_json:
+        _emit([m.to_json() for m in rows])
+        return
+    for meeting in rows:
+        click.echo(f"{meeting.committee} {meeting.date} ({meeting.source})")
+        for item in meeting.items:
+            click.echo(f"  {item.number:>2}. {item.title}")
+
+
+@cli.command()
+@click.option("-k", "k", default="3", metavar="N", help="Antal passager pr. svar (standard: 3).")
+def chat(k: str) -> None:
+    """Chat i terminalen.
+
+    Uden terminal læses ét spørgsmål pr. linje fra stdin. En kort opfølgning læses med spørgsmålet før.
+    """
+    from bot.conversation import Conversation
+    from bot.render.terminal import render_answer
+
+    options = _parsed(AskOptions.parse, k)
+    app = _ready()
     interactive = sys.stdin.isatty()
     conversation = Conversation()
     if interactive:
-        print("Spørg om DAS Socials møder. Tom linje eller Ctrl-D afslutter.")
+        click.echo("Spørg om DAS Socials møder. Tom linje eller Ctrl-D afslutter.")
     while True:
         try:
             question = input("> " if interactive else "")
@@ -156,213 +252,243 @@ def cmd_chat(app: Dasbot, args: argparse.Namespace) -> int:
                 break
             continue
         if not interactive:
-            print(f"> {question}")
-        print(render_answer(app.answerer.ask(question, k=args.k, conversation=conversation), bold=sys.stdout.isatty()))
-        print()
-    return 0
+            click.echo(f"> {question}")
+        answer = app.answerer.ask(question, k=options.k, conversation=conversation)
+        click.echo(render_answer(answer, bold=sys.stdout.isatty()))
+        click.echo()
 
 
-def cmd_meetings(app: Dasbot, args: argparse.Namespace) -> int:
-    rows = meetings(app.engine)
-    if args.json:
-        _emit(rows)
-        return 0
-    for meeting in rows:
-        print(f"{meeting['committee']} {meeting['date']} ({meeting['source']})")
-        for item in meeting["items"]:
-            print(f"  {item['number']:>2}. {item['title']}")
-    return 0
-
-
-def _print_summary(title: str, summary: dict[str, Any]) -> None:
-    print(title)
-    for key, value in summary.items():
+def _print_summary(title: str, figures: dict[str, Any]) -> None:
+    click.echo(title)
+    for key, value in figures.items():
         if key == "missed":
             for line in value:
-                print(f"  mangler: {line}", file=sys.stderr)
+                click.echo(f"  mangler: {line}", err=True)
         else:
-            print(f"  {key:<28} {f'{value:.3f}' if isinstance(value, float) else value}")
+            click.echo(f"  {key:<28} {f'{value:.3f}' if isinstance(value, float) else value}")
 
 
 def _print_table(overall: dict[str, Any], by_type: dict[str, dict[str, Any]] | None) -> None:
     """The question figures as one table: a row per figure, a column for all questions and one per type."""
     columns = {"alle": overall, **(by_type or {})}
     keys = [k for k in overall if k not in ("questions", "answerable", "unanswerable")]
-    print(f"{'':<26}" + "".join(f"{name[:9]:>10}" for name in columns))
-    print(f"{'spørgsmål':<26}" + "".join(f"{col['questions']:>10}" for col in columns.values()))
+    click.echo(f"{'':<26}" + "".join(f"{name[:9]:>10}" for name in columns))
+    click.echo(f"{'spørgsmål':<26}" + "".join(f"{col['questions']:>10}" for col in columns.values()))
     for key in keys:
         cells = (col.get(key) for col in columns.values())
-        print(f"{key:<26}" + "".join(f"{'–' if v is None else f'{v:.3f}' if v < 10 else f'{v:.0f}':>10}" for v in cells))
+        click.echo(
+            f"{key:<26}" + "".join(f"{'–' if v is None else f'{v:.3f}' if v < 10 else f'{v:.0f}':>10}" for v in cells)
+        )
 
 
-def cmd_eval(app: Dasbot, args: argparse.Namespace) -> int:
-    app.ensure_indexed(_progress_bar())
+@cli.command("eval")
+@click.argument(
+    "file",
+    required=False,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="[FIL]",
+    help="Spørgsmål i formatet fra shared/eval/dev_qa.jsonl.",
+)
+@click.option("--by-type", is_flag=True, help="Tallene for hver spørgsmålstype også.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "bm25", "dense"]),
+    default="hybrid",
+    help="Søgningen, der måles (standard: hybrid); bm25 og dense alene afstår aldrig.",
+)
+@click.option(
+    "--tariffs",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FIL",
+    help="Facitliste over takster (formatet fra shared/eval/tariffs_dev.jsonl).",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FIL",
+    help="Facitliste over indstillinger og beslutninger (formatet fra shared/eval/decisions_dev.jsonl).",
+)
+@click.option("--json", "as_json", is_flag=True, help=f"Alle tal som ét JSON-objekt. {JSON_HELP}")
+def evaluate(
+    file: Path | None, by_type: bool, mode: str, tariffs: Path | None, decisions: Path | None, as_json: bool
+) -> None:
+    """Mål svarene og tabellerne.
+
+    Spørgsmål: hit@1, hit@5, MRR@10, tegn at læse, afståelser og Svar. Takster og beslutninger: præcision
+    og genkaldelse mod facit.
+    """
+    from bot.evaluate import answer_all, load_questions, rows, score, score_by_type, score_decisions, score_tariffs
+    from bot.lookups.decisions import all_decisions
+    from bot.lookups.tariffs import all_tariffs
+
+    file, tariffs, decisions = _existing(file), _existing(tariffs), _existing(decisions)
+    app = _ready()
     results: dict[str, Any] = {}
-    if args.file:
-        questions = load_questions(Path(args.file))
-        answers = answer_all(app.answerer, questions, args.mode)
-        summary, per_question = score(questions, answers), rows(questions, answers)
-        by_type = score_by_type(questions, answers) if args.by_type else None
-        results["questions"] = {"summary": summary, "rows": per_question, **({"by_type": by_type} if by_type else {})}
-        if not args.json:
+    if file:
+        questions = load_questions(file)
+        answers = answer_all(app.answerer, questions, mode)
+        overall, per_question = score(questions, answers), rows(questions, answers)
+        types = score_by_type(questions, answers) if by_type else None
+        results["questions"] = {"summary": overall, "rows": per_question, **({"by_type": types} if types else {})}
+        if not as_json:
             for row in per_question:
                 rank = "-" if row["rank"] is None else row["rank"]
                 direct = {None: "", True: "svar rigtigt", False: "svar forkert"}[row["direct"]]
-                print(f"{row['id']:<10} {row['type']:<9} rank={rank!s:<3} løs={row['lenient_rank'] or '-'!s:<3} "
-                      f"{'afstår ' if row['abstained'] else ''}{direct}", file=sys.stderr)
-            _print_table(summary, by_type)
-    if args.tariffs:
-        results["tariffs"] = score_tariffs(Path(args.tariffs), all_tariffs(app.engine))
-        if not args.json:
+                click.echo(
+                    f"{row['id']:<10} {row['type']:<9} rank={rank!s:<3} løs={row['lenient_rank'] or '-'!s:<3} "
+                    f"{'afstår ' if row['abstained'] else ''}{direct}",
+                    err=True,
+                )
+            _print_table(overall, types)
+    if tariffs:
+        results["tariffs"] = score_tariffs(tariffs, all_tariffs(app.engine))
+        if not as_json:
             _print_summary("Takster", results["tariffs"])
-    if args.decisions:
-        results["decisions"] = score_decisions(Path(args.decisions), all_decisions(app.engine))
-        if not args.json:
+    if decisions:
+        results["decisions"] = score_decisions(decisions, all_decisions(app.engine))
+        if not as_json:
             _print_summary("Indstillinger", results["decisions"])
-    if args.json:
+    if as_json:
         _emit(results)
-    return 0
 
 
-def cmd_tariffs(app: Dasbot, args: argparse.Namespace) -> int:
-    app.ensure_indexed(_progress_bar())
-    rows = find_tariffs(app.engine, " ".join(args.query), args.year)
-    if args.json:
+@cli.command()
+@click.argument(
+    "words",
+    nargs=-1,
+    metavar="[SØGEORD]...",
+    help="Tilbud, ydelse, lovgrundlag eller enhed; et år blandt ordene (fx Kvisten 2021) vælger året.",
+)
+@click.option("--year", metavar="ÅR", help="Kun takster for ÅR.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def tariffs(words: tuple[str, ...], year: str | None, as_json: bool) -> None:
+    """Slå takster op efter søgeord og år.
+
+    Uden SØGEORD vises alle takster, nyeste år først.
+    """
+    from bot.lookups.tariffs import find_tariffs
+    from bot.render.terminal import render_tariff
+
+    query = _parsed(TariffQuery.parse, " ".join(words), year)
+    rows = find_tariffs(_ready().engine, query.words, query.year)
+    if as_json:
         _emit([r.to_json() for r in rows])
     else:
-        print("\n".join(render_tariff(r) for r in rows) if rows else "Ingen takster matcher.")
-    return 0
+        click.echo("\n".join(render_tariff(r) for r in rows) if rows else "Ingen takster matcher.")
 
 
-def cmd_decisions(app: Dasbot, args: argparse.Namespace) -> int:
-    app.ensure_indexed(_progress_bar())
-    rows = find_decisions(app.engine, " ".join(args.query), _date(args.date_from), _date(args.date_to))
-    if args.json:
+@cli.command()
+@click.argument(
+    "words",
+    nargs=-1,
+    metavar="[SØGEORD]...",
+    help="Ord i punktets titel eller tekst; en dato blandt ordene (fx Kvisten 20.01.2023) vælger mødet.",
+)
+@click.option("--from", "date_from", metavar="DATO", help="Kun møder fra og med DATO (fx 21.08.2023 eller 2023-08-21).")
+@click.option("--to", "date_to", metavar="DATO", help="Kun møder til og med DATO.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def decisions(words: tuple[str, ...], date_from: str | None, date_to: str | None, as_json: bool) -> None:
+    """Slå indstillinger og beslutninger op.
+
+    Efter søgeord og mødedato, nyeste møde først.
+    """
+    from bot.lookups.decisions import find_decisions
+    from bot.render.terminal import render_decision
+
+    query = _parsed(DecisionQuery.parse, " ".join(words), date_from, date_to)
+    rows = find_decisions(_ready().engine, query.words, query.date_from, query.date_to)
+    if as_json:
         _emit([r.to_json() for r in rows])
     else:
-        print("\n\n".join(render_decision(r) for r in rows) if rows else "Ingen indstillinger eller beslutninger matcher.")
-    return 0
+        click.echo(
+            "\n\n".join(render_decision(r) for r in rows) if rows else "Ingen indstillinger eller beslutninger matcher."
+        )
 
 
-def cmd_timeline(app: Dasbot, args: argparse.Namespace) -> int:
-    app.ensure_indexed(_progress_bar())
-    entries = timeline(app.engine, " ".join(args.topic))
-    if args.json:
+@cli.command()
+@click.argument("topic", nargs=-1, required=True, metavar="EMNE...", help="Emnet, fx Socialtilsyn.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def timeline(topic: tuple[str, ...], as_json: bool) -> None:
+    """Følg et emne gennem møderne.
+
+    Alle dagsordenspunkter om emnet, ældste først, med det indstillede og besluttede.
+    """
+    from bot.lookups.timeline import timeline as topic_timeline
+    from bot.render.terminal import render_decision
+
+    query = _parsed(TimelineQuery.parse, " ".join(topic))
+    entries = topic_timeline(_ready().engine, query.topic)
+    if as_json:
         _emit([e.to_json() for e in entries])
-        return 0
+        return
     if not entries:
-        print("Ingen dagsordenspunkter om det emne.")
+        click.echo("Ingen dagsordenspunkter om det emne.")
     for entry in entries:
         when = f"{entry.meeting_date:%d.%m.%Y}" if entry.meeting_date else entry.source
-        print(f"{when}  punkt {entry.item}: {entry.item_title}")
+        click.echo(f"{when}  punkt {entry.item}: {entry.item_title}")
         for decision in entry.decisions:
-            print("\n".join(render_decision(decision).splitlines()[1:]))
-    return 0
+            click.echo("\n".join(render_decision(decision).splitlines()[1:]))
 
 
-def cmd_serve(app: Dasbot, args: argparse.Namespace) -> int:
+@cli.command()
+def serve() -> None:
+    """Kør Telegram-botten.
+
+    Long polling, eller webhook når DASBOT_WEBHOOK_URL er sat.
+    """
+    from bot.telegram.app import serve as serve_bot
+
+    app = _core()
     if not app.settings.telegram_token:
-        print("dasbot: TELEGRAM_BOT_TOKEN er ikke sat; botten kan ikke starte.", file=sys.stderr)
-        return 2
-    from bot.telegram.app import serve
-
-    app.ensure_indexed(_progress_bar())
-    return serve(app)
+        click.echo("dasbot: TELEGRAM_BOT_TOKEN er ikke sat; botten kan ikke starte.", err=True)
+        raise click.exceptions.Exit(2)
+    _ready()
+    raise click.exceptions.Exit(serve_bot(app))
 
 
-def _date(text: str | None) -> date | None:
-    """A date option in any Danish form; exits with a clear line when it is not a date."""
-    if not text:
-        return None
-    parsed = parse_danish_date(text)
-    if parsed is None:
-        raise SystemExit(f"dasbot: ikke en dato: {text!r} (brug fx 2023-08-21 eller 21.08.2023)")
-    return parsed
+@cli.command()
+@click.option(
+    "--repair", is_flag=True, help="Genopbyg først FAISS-filen fra databasen (og konverter en manglende model)."
+)
+def doctor(repair: bool) -> None:
+    """Tjek datamappen.
 
+    Database, FAISS-fil, model og skrivelås; exit-status 1, når noget er galt.
+    """
+    from bot.doctor import diagnose, render
+    from bot.doctor import repair as mend
+    from indexer.lock import IndexBusy
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dasbot", description="Spørg DAS Socials mødereferater og dagsordener.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    index = sub.add_parser("index", help="index files or folders (default: the bundled corpus)")
-    index.add_argument("paths", nargs="*")
-    index.add_argument("--json", action="store_true")
-    index.add_argument("--force", action="store_true", help="re-read unchanged files too (after an upgrade)")
-    index.set_defaults(func=cmd_index)
-
-    ask = sub.add_parser("ask", help="answer a question (or one per stdin line) with cited passages")
-    ask.add_argument("question", nargs="*")
-    ask.add_argument("-k", type=int, default=5)
-    ask.add_argument("--from", dest="date_from")
-    ask.add_argument("--to", dest="date_to")
-    ask.add_argument("--json", action="store_true")
-    ask.set_defaults(func=cmd_ask)
-
-    meetings_parser = sub.add_parser("meetings", help="list meetings and their agenda items")
-    meetings_parser.add_argument("--json", action="store_true")
-    meetings_parser.set_defaults(func=cmd_meetings)
-
-    chat = sub.add_parser("chat", help="terminal chat (reads questions from stdin when piped)")
-    chat.add_argument("-k", type=int, default=3)
-    chat.set_defaults(func=cmd_chat)
-
-    evaluation = sub.add_parser("eval", help="score questions (hit@1, hit@5, MRR@10, abstention), tariffs, decisions")
-    evaluation.add_argument("file", nargs="?")
-    evaluation.add_argument("--tariffs", help="gold tariffs (format of shared/eval/tariffs_dev.jsonl)")
-    evaluation.add_argument("--decisions", help="gold decisions (format of shared/eval/decisions_dev.jsonl)")
-    evaluation.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid",
-                            help="retrieval to measure (bm25/dense alone never abstain)")
-    evaluation.add_argument("--by-type", action="store_true", help="the figures per question type too")
-    evaluation.add_argument("--json", action="store_true")
-    evaluation.set_defaults(func=cmd_eval)
-
-    tariffs = sub.add_parser("tariffs", help="look up tariffs (takster) by keyword and year")
-    tariffs.add_argument("query", nargs="*")
-    tariffs.add_argument("--year", type=int)
-    tariffs.add_argument("--json", action="store_true")
-    tariffs.set_defaults(func=cmd_tariffs)
-
-    decisions = sub.add_parser("decisions", help="look up recommendations and decisions by keyword and date")
-    decisions.add_argument("query", nargs="*")
-    decisions.add_argument("--from", dest="date_from")
-    decisions.add_argument("--to", dest="date_to")
-    decisions.add_argument("--json", action="store_true")
-    decisions.set_defaults(func=cmd_decisions)
-
-    topic = sub.add_parser("timeline", help="every agenda item on a topic, oldest first, with its decisions")
-    topic.add_argument("topic", nargs="+")
-    topic.add_argument("--json", action="store_true")
-    topic.set_defaults(func=cmd_timeline)
-    doctor = sub.add_parser("doctor", help="check the data dir (database, FAISS file, model); exit 1 when unhealthy")
-    doctor.add_argument("--repair", action="store_true", help="rebuild the FAISS file from the database first")
-    doctor.set_defaults(func=cmd_doctor)
-
-    serve = sub.add_parser("serve", help="run the Telegram bot (long polling, or webhook with DASBOT_WEBHOOK_URL)")
-    serve.set_defaults(func=cmd_serve)
-    return parser
+    app = _core()
+    if repair:
+        try:
+            for line in mend(app):
+                click.echo(line)
+        except IndexBusy as busy:
+            click.echo(_busy(busy), err=True)
+            raise click.exceptions.Exit(1) from None
+    checks = diagnose(app)
+    click.echo(render(app.settings, checks))
+    if not all(check.ok for check in checks):
+        raise click.exceptions.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `dasbot` console script."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    """Run `dasbot` on `argv` (default: the command line); the exit status."""
     try:
-        return args.func(Dasbot(Settings.from_env()), args)
-    except KeyboardInterrupt:
+        code = cli.main(argv, prog_name="dasbot", standalone_mode=False)  # a command's `Exit` comes back as its code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.Abort:  # Ctrl-C
         return 130
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:
     """The console script: `main`, then exit at once. The interpreter's normal teardown of torch and
     transformers takes ~1.6 s after the answer is printed; every write is committed by then."""
-    try:
-        code = main()
-    except BrokenPipeError:  # the reader went away (`dasbot meetings | head`)
-        code = 0
+    code = main()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader that went away (`| head`)

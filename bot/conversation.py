@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.search.text import terms
 
@@ -25,21 +25,23 @@ def is_follow_up(question: str) -> bool:
 
 @dataclass
 class Conversation:
-    """One chat's memory: the last standalone question and when it was asked."""
+    """One chat's memory: the last standalone question, and when the chat last asked (wall clock, seconds since
+    the epoch, so that a stored conversation means the same after a restart)."""
 
+    topic: str | None = None
+    at: float = 0.0
     ttl: float = TTL_SECONDS
-    _topic: str | None = None
-    _at: float = field(default=0.0)
 
     def resolve(self, question: str, now: float | None = None) -> str:
-        """The question to search for: a fresh follow-up is read together with the previous question
-        (whose period gives way to the follow-up's own); anything else starts a new topic."""
-        now = time.monotonic() if now is None else now
-        if self._topic and now - self._at <= self.ttl and is_follow_up(question):
-            topic = _PERIOD.sub(" ", self._topic) if _PERIOD.search(question) else self._topic
+        """The question to search for: a follow-up within `ttl` of the chat's last question is read together
+        with the previous standalone question (whose period gives way to the follow-up's own); anything else
+        starts a new topic."""
+        now = time.time() if now is None else now
+        if self.topic and now - self.at <= self.ttl and is_follow_up(question):
+            topic = _PERIOD.sub(" ", self.topic) if _PERIOD.search(question) else self.topic
             resolved = f"{' '.join(topic.split())} {question}"
         else:
-            self._topic = question
+            self.topic = question
             resolved = question
-        self._at = now
+        self.at = now
         return resolved

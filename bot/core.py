@@ -15,9 +15,10 @@ from bot.search.searcher import Searcher
 from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.database import make_engine
 from indexer.embedding import Embedder
-from indexer.models import Chunk
+from indexer.indexer import Indexer, Progress
 from indexer.lock import IndexBusy
-from indexer.pipeline import FileReport, Indexer, Progress
+from indexer.models import Chunk
+from indexer.report import FileReport
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +26,28 @@ log = logging.getLogger(__name__)
 class Dasbot:
     """Settings wired to the store, the model, the indexer and the answerer; the model loads on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, engine: Engine | None = None, embedder: Embedder | None = None) -> None:
+        """`engine` and `embedder` share a store or a loaded model with another instance (tests, one process
+        serving several faces); by default each is made on first use."""
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._engine = engine
+        self._embedder = embedder
 
-    @cached_property
+    @property
     def engine(self) -> Engine:
         """The database engine (tables created)."""
-        return make_engine(self.settings.db_url)
+        if self._engine is None:
+            self._engine = make_engine(self.settings.db_url)
+        return self._engine
 
-    @cached_property
+    @property
     def embedder(self) -> Embedder:
         """The embedding model, loaded once."""
-        log.info("loading embedding model")
-        return Embedder.load(self.settings.embedding_model, self.settings.cache_dir)
+        if self._embedder is None:
+            log.info("loading embedding model")
+            self._embedder = Embedder.load(self.settings.embedding_model, self.settings.cache_dir)
+        return self._embedder
 
     @cached_property
     def indexer(self) -> Indexer:
@@ -61,7 +70,11 @@ class Dasbot:
             return session.exec(select(func.count()).select_from(Chunk)).one()
 
     def index(
-        self, paths: list[Path] | None = None, progress: Progress | None = None, *, force: bool = False,
+        self,
+        paths: list[Path] | None = None,
+        progress: Progress | None = None,
+        *,
+        force: bool = False,
     ) -> list[FileReport]:
         """Index `paths` (default: the bundled corpus); `force` re-reads files already indexed unchanged."""
         return self.indexer.index(paths or [BUNDLED_CORPUS], progress, force=force)

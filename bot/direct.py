@@ -109,13 +109,19 @@ def sane(sentence: str) -> bool:
     """A sentence that can be an answer: a few words, not a run-on table, not a question or a heading in capitals."""
     letters = [c for c in sentence if c.isalpha()]
     return (
-        len(sentence.split()) >= MIN_WORDS and len(sentence) <= MAX_CHARS and not sentence.endswith("?")
+        len(sentence.split()) >= MIN_WORDS
+        and len(sentence) <= MAX_CHARS
+        and not sentence.endswith("?")
         and sum(c.isupper() for c in letters) <= len(letters) / 2
     )
 
 
 def candidates(
-    question: str, passages: list[tuple[int, str]], *, idf: Callable[[str], float] | None = None, depth: int,
+    question: str,
+    passages: list[tuple[int, str]],
+    *,
+    idf: Callable[[str], float] | None = None,
+    depth: int,
 ) -> tuple[Asked, list[Candidate]]:
     """What the question asks, and every sane sentence of the first `depth` passages, with what its score is
     made of."""
@@ -135,7 +141,9 @@ def candidates(
                 continue
             bag = set(words(sentence))
             share = sum(weight[term] for term in wanted if holds_term(term, bag)) / total
-            holds = holds_kind(question_asked.kind, _without(sentence, named)) and (role is None or names_role(role, sentence))
+            holds = holds_kind(question_asked.kind, _without(sentence, named)) and (
+                role is None or names_role(role, sentence)
+            )
             clash = _clash(question_asked, figures, bag, sentence)
             out.append(Candidate(sentence, rank, position, share, holds, clash))
     return question_asked, out
@@ -145,14 +153,18 @@ def best(question_asked: Asked, found: list[Candidate], weights: Weights = WEIGH
     """The best-scoring candidate of the first `weights.depth` passages with its score (the earlier one on a
     tie), or None when no sentence can answer."""
     scored = [
-        (score, candidate) for candidate in found
+        (score, candidate)
+        for candidate in found
         if candidate.position < weights.depth and (score := candidate.score(question_asked.kind, weights)) is not None
     ]
     return max(scored, key=lambda pair: pair[0], default=None)
 
 
 def direct_answer(
-    question: str, passages: list[tuple[int, str]], *, idf: Callable[[str], float] | None = None,
+    question: str,
+    passages: list[tuple[int, str]],
+    *,
+    idf: Callable[[str], float] | None = None,
     weights: Weights = WEIGHTS,
 ) -> DirectAnswer | None:
     """The sentence of the best passages ((rank, text) pairs, best first) that answers the question, when its

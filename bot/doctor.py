@@ -41,7 +41,11 @@ def diagnose(app: Dasbot) -> list[Check]:
     """Every health check of the data dir, in report order."""
     width = _vector_width(app)
     return [
-        _data_dir(app.settings), _database(app), _faiss(app), _leftovers(app.settings), _model(app.settings, width),
+        _data_dir(app.settings),
+        _database(app),
+        _faiss(app),
+        _leftovers(app.settings),
+        _model(app.settings, width),
         _writer(app.settings),
     ]
 
@@ -120,10 +124,13 @@ def _faiss(app: Dasbot) -> Check:
     if agreement.vectors is None:
         return Check("FAISS", False, f"filen mangler, databasen har {agreement.chunks} tekststykker", repairable=True)
     problems = [
-        f"{count} {what}" for count, what in (
-            (agreement.missing, "tekststykker mangler"), (agreement.unknown, "ukendte id'er"),
+        f"{count} {what}"
+        for count, what in (
+            (agreement.missing, "tekststykker mangler"),
+            (agreement.unknown, "ukendte id'er"),
             (agreement.stale, "forældede vektorer"),
-        ) if count
+        )
+        if count
     ]
     return Check("FAISS", False, "stemmer ikke med databasen: " + ", ".join(problems), repairable=True)
 

@@ -48,8 +48,11 @@ def load_questions(path: Path) -> list[Question]:
             row = json.loads(line)
             out.append(
                 Question(
-                    id=row.get("id", str(len(out) + 1)), question=row["question"], type=row.get("type", ""),
-                    evidence=tuple(row.get("evidence") or ()), meeting_date=row.get("meeting_date"),
+                    id=row.get("id", str(len(out) + 1)),
+                    question=row["question"],
+                    type=row.get("type", ""),
+                    evidence=tuple(row.get("evidence") or ()),
+                    meeting_date=row.get("meeting_date"),
                     item=row.get("item"),
                 )
             )
@@ -75,11 +78,12 @@ def strict_hit(question: Question, passage: Passage) -> bool:
 
 def lenient_hit(question: Question, passage: Passage) -> bool:
     """For diagnosis: the evidence, or the gold meeting and item cited."""
+    cite = passage.citation
     return strict_hit(question, passage) or (
         question.item is not None
-        and passage.item == question.item
-        and passage.meeting_date is not None
-        and passage.meeting_date.isoformat() == question.meeting_date
+        and cite.item == question.item
+        and cite.meeting_date is not None
+        and cite.meeting_date.isoformat() == question.meeting_date
     )
 
 
@@ -130,7 +134,9 @@ def score(questions: list[Question], answers: list[Answer]) -> dict[str, Any]:
         **strict,
         **{f"lenient {key}": value for key, value in lenient.items()},
         "chars@5": sum(characters(a) for a in shown) / len(shown) if shown else 0.0,
-        "abstained_on_unanswerable": sum(a.abstained for a in unanswerable) / len(unanswerable) if unanswerable else None,
+        "abstained_on_unanswerable": sum(a.abstained for a in unanswerable) / len(unanswerable)
+        if unanswerable
+        else None,
         "unanswerable": len(unanswerable),
         "answered_answerable": sum(not a.abstained for _, a in answerable) / (len(answerable) or 1),
         "direct_precision": sum(direct_is_right(q, a) for q, a in directs) / len(directs) if directs else None,
@@ -142,8 +148,7 @@ def score_by_type(questions: list[Question], answers: list[Answer]) -> dict[str,
     """`score` for each question type."""
     kinds = sorted({q.type for q in questions})
     return {
-        kind: score(*map(list, zip(*[(q, a) for q, a in zip(questions, answers) if q.type == kind])))
-        for kind in kinds
+        kind: score(*map(list, zip(*[(q, a) for q, a in zip(questions, answers) if q.type == kind]))) for kind in kinds
     }
 
 
@@ -156,15 +161,22 @@ def rows(questions: list[Question], answers: list[Answer]) -> list[dict[str, Any
     """One row per question for inspection: ranks by both rules, abstention, and the direct answer."""
     return [
         {
-            "id": q.id, "type": q.type, "rank": first_hit(q, a), "lenient_rank": first_hit(q, a, lenient_hit),
-            "abstained": a.abstained, "direct": None if a.direct is None else direct_is_right(q, a),
-            "chars@5": characters(a), "question": q.question,
+            "id": q.id,
+            "type": q.type,
+            "rank": first_hit(q, a),
+            "lenient_rank": first_hit(q, a, lenient_hit),
+            "abstained": a.abstained,
+            "direct": None if a.direct is None else direct_is_right(q, a),
+            "chars@5": characters(a),
+            "question": q.question,
         }
         for q, a in zip(questions, answers)
     ]
 
 
-def evaluate(answerer: Answerer, questions: list[Question], mode: str = "hybrid") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def evaluate(
+    answerer: Answerer, questions: list[Question], mode: str = "hybrid"
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Ask every question and score; also per-question rows for inspection."""
     answers = answer_all(answerer, questions, mode)
     return score(questions, answers), rows(questions, answers)
@@ -176,6 +188,8 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _tariff_key(offer: str | None, service: str | None, year: int | None, kind: str | None) -> tuple:
     return (normalise(offer or ""), normalise(service or ""), year, kind)
+
+
 def score_tariffs(gold_path: Path, rows: list[TariffRow]) -> dict[str, Any]:
     """Recall over the gold rows; precision over the extracted tariffs
     whose file, year, kind and amount the gold has.
@@ -187,7 +201,8 @@ def score_tariffs(gold_path: Path, rows: list[TariffRow]) -> dict[str, Any]:
 
     def same(row: TariffRow, g: dict[str, Any]) -> bool:
         return (
-            _tariff_key(row.offer, row.service, row.year, row.kind) == _tariff_key(g["offer"], g["service"], g["year"], g["kind"])
+            _tariff_key(row.offer, row.service, row.year, row.kind)
+            == _tariff_key(g["offer"], g["service"], g["year"], g["kind"])
             and row.amount_dkk == g["amount_dkk"]
             and (not g.get("lovgrundlag") or normalise(row.legal_basis or "") == normalise(g["lovgrundlag"]))
         )
@@ -201,14 +216,20 @@ def score_tariffs(gold_path: Path, rows: list[TariffRow]) -> dict[str, Any]:
         "recall": len(found) / len(gold) if gold else None,
         "precision": len(correct) / len(judged) if judged else None,
         "judged": len(judged),
-        "missed": [f"{g['file'][:3]} {g['offer']} | {g['service']} | {g['year']} {g['kind']} {g['amount_dkk']}" for g in gold if g not in found],
+        "missed": [
+            f"{g['file'][:3]} {g['offer']} | {g['service']} | {g['year']} {g['kind']} {g['amount_dkk']}"
+            for g in gold
+            if g not in found
+        ],
     }
 
 
 def score_decisions(gold_path: Path, rows: list[DecisionRow]) -> dict[str, Any]:
     """Recall of the gold recommendation lines, and precision of the extracted lines of the gold's items."""
     gold = _jsonl(gold_path)
-    by_item = {(r.meeting_date.isoformat() if r.meeting_date else None, r.item): r for r in rows if r.kind == "indstilling"}
+    by_item = {
+        (r.meeting_date.isoformat() if r.meeting_date else None, r.item): r for r in rows if r.kind == "indstilling"
+    }
     found = expected = correct = extracted = 0
     missed = []
     for g in gold:

@@ -19,7 +19,9 @@ _MEETING_YEAR = re.compile(
 _MONTH_MEETING = re.compile(rf"\b(?P<month>{_MONTH})mødet\s+(?:i\s+)?(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
 _LATEST = re.compile(r"\b(?:seneste|sidste|nyeste)\s+møde", re.IGNORECASE)
 _AGENDA = re.compile(r"\bdagsorden(?:en)?\b|\bpå\s+mødet\b.*\b(?:punkter|behandlet)\b", re.IGNORECASE)
-_ON_THE_AGENDA = re.compile(r"\b(?:hvad|hvilke\s+punkter)\b.*\b(?:på\s+dagsordenen|på\s+mødet|behandlede?)\b", re.IGNORECASE)
+_ON_THE_AGENDA = re.compile(
+    r"\b(?:hvad|hvilke\s+punkter)\b.*\b(?:på\s+dagsordenen|på\s+mødet|behandlede?)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

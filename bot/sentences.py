@@ -38,7 +38,7 @@ CACHED_TEXTS = 4096
 def _ends_sentence(before: str, after: str) -> bool:
     """Whether a full stop ending `before` ends a sentence, given the text `after` it."""
     last = before.rsplit(None, 1)[-1] if before.strip() else ""
-    word = last.rstrip(".!?\"”»)").lstrip("(\"“»").lower()
+    word = last.rstrip('.!?"”»)').lstrip('("“»').lower()
     if word in _BEFORE_NUMBER_OR_NAME or re.fullmatch(r"[A-ZÆØÅ]\.", last.lstrip("(")):
         return False
     return word not in _AFTER_NUMBER or after[:1].isupper()
@@ -49,7 +49,8 @@ def cuts(text: str) -> tuple[tuple[int, int], ...]:
     """Spans between sentences: sentence ends, bullets, enumerations, headings in capitals, table rows.
     Cached: one answer splits the same windows to rank them, to judge them and to quote from them."""
     cuts = [
-        m.span() for m in _BOUNDARY.finditer(text)
+        m.span()
+        for m in _BOUNDARY.finditer(text)
         if _ends_sentence(text[max(0, m.start() - LOOK) : m.start()], text[m.end() : m.end() + 1])
     ]
     cuts += [m.span(1) for pattern in _BREAKS for m in pattern.finditer(text)]

@@ -1,18 +1,78 @@
-"""The one typed settings object, read from the environment."""
+"""The one typed settings object, read from the environment and checked at start-up."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
+_ID = re.compile(r"-?\d+")
 
 
-def _ids(value: str | None) -> frozenset[int]:
-    """Comma-separated Telegram ids; blanks ignored."""
-    return frozenset(int(part) for part in (value or "").replace(" ", "").split(",") if part)
+class SettingsError(ValueError):
+    """A setting with a bad value; the message is one Danish line naming the variable and the value (quoted,
+    control characters escaped)."""
+
+    def __init__(self, variable: str, value: str, expected: str) -> None:
+        super().__init__(f"{variable}: {json.dumps(value, ensure_ascii=False)} er ikke {expected}")
+
+
+def _ids(env: dict[str, str], variable: str) -> frozenset[int]:
+    """Comma-separated Telegram ids (group chats' are negative); blanks ignored."""
+    parts = [part.strip() for part in env.get(variable, "").split(",")]
+    for part in parts:
+        if part and not _ID.fullmatch(part):
+            raise SettingsError(variable, part, "et Telegram-id (hele tal adskilt af komma)")
+    return frozenset(int(part) for part in parts if part)
+
+
+def _is_url(value: str) -> bool:
+    """Whether `value` is an http or https URL with a host (and a port that is a number, when it names one)."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a port that is no number or out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0
+
+
+def _url(env: dict[str, str], variable: str) -> str | None:
+    """An http or https URL; None when unset."""
+    value = env.get(variable) or None
+    if value is not None and not _is_url(value):
+        raise SettingsError(variable, value, "en http- eller https-URL")
+    return value
+
+
+def _bot_api_url(env: dict[str, str], variable: str, ending: str) -> str | None:
+    """A Bot API URL for python-telegram-bot: ending in `ending` (the token is appended) or holding `{token}`;
+    None when unset."""
+    value = env.get(variable) or None
+    if value is not None and not (_is_url(value) and (urlsplit(value).path.endswith(ending) or "{token}" in value)):
+        shape = f"en http- eller https-URL, der ender på {ending} eller indeholder {{token}}"
+        raise SettingsError(variable, value, shape)
+    return value
+
+
+def _database_url(env: dict[str, str], variable: str) -> str | None:
+    """A SQLAlchemy database URL; None when unset."""
+    value = env.get(variable) or None
+    if value is not None:
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):  # no URL at all, or a port that is no number
+            shown = re.sub(r"(?<=://)[^/]*@", "…@", value)  # no user name or password in the message
+            raise SettingsError(variable, shown, "en database-URL (fx sqlite:///sti/dasbot.sqlite3)") from None
+    return value
 
 
 def _default_cache() -> Path:
@@ -37,20 +97,22 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        """Settings from `env` (default: the process environment)."""
+        """Settings from `env` (default: the process environment); SettingsError names the first bad value."""
         env = dict(os.environ) if env is None else env
         defaults = cls()
         return cls(
             data_dir=Path(env.get("DASBOT_DATA_DIR") or defaults.data_dir),
-            database_url=env.get("DASBOT_DATABASE_URL") or None,
+            database_url=_database_url(env, "DASBOT_DATABASE_URL"),
             cache_dir=Path(env["DASBOT_CACHE_DIR"]) if env.get("DASBOT_CACHE_DIR") else defaults.cache_dir,
             embedding_model=env.get("DASBOT_EMBEDDING_MODEL") or None,
             telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
-            telegram_base_url=env.get("TELEGRAM_API_BASE_URL") or defaults.telegram_base_url,
-            telegram_base_file_url=env.get("TELEGRAM_API_BASE_FILE_URL") or defaults.telegram_base_file_url,
-            webhook_url=env.get("DASBOT_WEBHOOK_URL") or None,
-            members=_ids(env.get("DASBOT_MEMBERS")),
-            secretariat=_ids(env.get("DASBOT_SECRETARIAT")),
+            telegram_base_url=_bot_api_url(env, "TELEGRAM_API_BASE_URL", "/bot") or defaults.telegram_base_url,
+            telegram_base_file_url=(
+                _bot_api_url(env, "TELEGRAM_API_BASE_FILE_URL", "/file/bot") or defaults.telegram_base_file_url
+            ),
+            webhook_url=_url(env, "DASBOT_WEBHOOK_URL"),
+            members=_ids(env, "DASBOT_MEMBERS"),
+            secretariat=_ids(env, "DASBOT_SECRETARIAT"),
         )
 
     @property
@@ -62,3 +124,12 @@ class Settings:
     def ann_path(self) -> Path:
         """The FAISS file in the data dir."""
         return self.data_dir / "chunks.faiss"
+
+
+def load_settings_or_exit() -> Settings:
+    """The settings from the environment; on a bad value, its one Danish line on stderr and exit status 2."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(f"dasbot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

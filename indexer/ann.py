@@ -7,14 +7,17 @@ reaches `TARGET_RECALL` on queries drawn from the stored vectors. The exact inde
 chunk ids); the inverted file keeps chunk ids in its lists itself (IndexIDMap2 cannot remove from it). Both store
 their vectors in full, so `contents` returns them.
 
-A writer updates the index in place (`update`: remove the ids a transaction deleted, add the rows it wrote) and
-rebuilds it only when its kind no longer fits its size (`fits`).
+A writer updates the index in place (`updated`: remove the ids a transaction deleted, add the rows it wrote) and
+rebuilds it only when its kind no longer fits its size (`fits`) or the file disagreed with the database
+(`compare_ann`: the database is the source of truth).
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
@@ -34,6 +37,56 @@ TRAIN_PER_LIST = 40
 TUNE_QUERIES = 200
 READ_BLOCK = 10_000
 """Rows read from the database at a time."""
+
+
+@dataclass
+class ChunkDelta:
+    """The chunks one transaction removes and adds, to update the FAISS index in place."""
+
+    removed: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    """Blocks of vectors, in the order of `ids`."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How the FAISS file compares with the chunk vectors in the database (the source of truth)."""
+
+    chunks: int
+    vectors: int | None
+    """Vectors in the FAISS file; None when there is no readable file."""
+    missing: int = 0
+    """Chunk ids the FAISS file lacks."""
+    unknown: int = 0
+    """FAISS ids the database lacks (or holds twice)."""
+    stale: int = 0
+    """Ids in both whose vectors differ (SQLite reuses the ids of deleted rows)."""
+    error: str | None = None
+    """Why the FAISS file could not be read."""
+
+    @property
+    def ok(self) -> bool:
+        """True when readers see the same chunks through FAISS as through the database."""
+        return self.error is None and not (self.missing or self.unknown or self.stale)
+
+
+def compare_ann(engine: Engine, path: Path) -> Agreement:
+    """Compare the FAISS file's ids and vectors with the database's; no file and no chunks agree."""
+    ids, vectors = stored_vectors(engine)
+    if not path.exists():
+        return Agreement(len(ids), None, missing=len(ids))
+    try:
+        ann_ids, ann_vectors = contents(load(path))
+    except (RuntimeError, AttributeError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return Agreement(len(ids), None, missing=len(ids), error=reason)
+    common, in_db, in_ann = np.intersect1d(ids, ann_ids, return_indices=True)
+    if len(common) and vectors.shape[1] != ann_vectors.shape[1]:
+        stale = len(common)
+    else:
+        stale = int(np.count_nonzero(np.any(vectors[in_db] != ann_vectors[in_ann], axis=1))) if len(common) else 0
+    return Agreement(len(ids), len(ann_ids), len(ids) - len(common), len(ann_ids) - len(common), stale)
 
 
 def vector_bytes(vector: np.ndarray) -> bytes:
@@ -163,13 +216,37 @@ def session_vectors(session: Session) -> tuple[np.ndarray, np.ndarray]:
     return ids[:filled], vectors[:filled]
 
 
+def updated(index: faiss.Index | None, session: Session, delta: ChunkDelta, dim: Callable[[], int]) -> faiss.Index:
+    """`index` (the FAISS file's, agreeing with the database before `session`'s transaction) with `delta` applied,
+    when its kind still fits; else built from all of `session`'s chunks (`dim` when there are none). Costs the
+    chunks changed, not the chunks stored."""
+    count = session.exec(select(func.count()).select_from(Chunk)).one()
+    if index is None or not fits(index, count) or index.ntotal - len(delta.removed) + len(delta.ids) != count:
+        ids, vectors = session_vectors(session)
+        return build(ids, vectors, vectors.shape[1] if len(ids) else dim())
+    vectors = np.vstack(delta.vectors) if delta.vectors else np.zeros((0, index.d), np.float32)
+    update(index, np.array(delta.removed, dtype=np.int64), np.array(delta.ids, dtype=np.int64), vectors)
+    return index
+
+
+def partial_path(path: Path) -> Path:
+    """Where this process writes a new FAISS file before swapping it over `path`."""
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+def remove_partials(path: Path) -> None:
+    """Remove FAISS files killed writers left half-written beside `path` (hold the writer lock)."""
+    for partial in path.parent.glob(f".{path.name}.*.partial"):
+        partial.unlink(missing_ok=True)
+
+
 def rebuild(engine: Engine, path: Path, dim: int) -> faiss.Index:
     """Rebuild the FAISS file from the database, written beside the old one and swapped in with os.replace."""
     ids, vectors = stored_vectors(engine)
     index = build(ids, vectors, vectors.shape[1] if len(ids) else dim)
     del vectors
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = partial_path(path)
     faiss.write_index(index, str(partial))
     os.replace(partial, path)
     return index

@@ -44,6 +44,12 @@ def parse_danish_date(text: str) -> date | None:
     return next(iter(find_dates(text)), None)
 
 
+def written_dates(text: str) -> list[tuple[str, date | None]]:
+    """Each date written in the text, in reading order: as written, and the day it spells (None when there
+    is no such day, as 2023-13-45)."""
+    return [(match.group(0), _to_date(match)) for match in _DATE.finditer(text)]
+
+
 def _to_date(match: re.Match[str]) -> date | None:
     """The date a match spells, or None when the day does not exist."""
     if match.group("iso_y"):

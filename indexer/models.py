@@ -1,4 +1,9 @@
-"""The SQLModel tables: the database is the source of truth; the FAISS file is derived from Chunk rows."""
+"""The SQLModel tables: the database is the source of truth; the FAISS file is derived from Chunk rows.
+
+Every row derived from a document points to it (and to its item) with ON DELETE CASCADE: deleting a Document
+deletes its items, sections, appendices, chunks, tariffs and decisions. A meeting is shared by the documents that
+describe it and is deleted by the store when its last one goes.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +49,7 @@ class AgendaItem(SQLModel, table=True):
     """An item of a meeting's agenda or minutes (`Punkt N.`)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     number: int
     title: str
@@ -57,8 +62,8 @@ class Section(SQLModel, table=True):
     """A headed section of an item (Resumé, Sagsfremstilling, ...) or of a non-agenda document."""
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", ondelete="CASCADE", index=True)
     kind: str
     heading: str | None = None
     text: str
@@ -70,8 +75,8 @@ class Appendix(SQLModel, table=True):
     """An appendix (Bilag) of an item: its listed title and, where the record holds it, its text."""
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    item_id: int = Field(foreign_key="agendaitem.id", ondelete="CASCADE", index=True)
     title: str
     text: str = ""
     page: int | None = None
@@ -82,8 +87,8 @@ class Chunk(SQLModel, table=True):
     """A passage inside one section or appendix; its id is its FAISS id and its vector is stored here."""
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", ondelete="CASCADE", index=True)
     section: str
     heading: str | None = None
     page: int | None = None
@@ -98,8 +103,8 @@ class Tariff(SQLModel, table=True):
     """A tariff (takst) stated in a record, with its citation."""
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", ondelete="CASCADE", index=True)
     offer: str = Field(index=True)
     service: str | None = None
     legal_basis: str | None = None
@@ -118,8 +123,8 @@ class Decision(SQLModel, table=True):
     """An item's recommendation (`indstilling`) or decision (`beslutning`), its lines kept apart."""
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    item_id: int = Field(foreign_key="agendaitem.id", ondelete="CASCADE", index=True)
     kind: str
     lead: str | None = None
     text: str

@@ -1,10 +1,12 @@
-"""The I/O edge: a file's text page by page (PDF via pypdf, or plain text), or one clear error."""
+"""The I/O edge: which files to read, their bytes under a size cap, their text page by page (PDF via pypdf, or
+plain text) and when they were made, or one typed refusal."""
 
 from __future__ import annotations
 
 import codecs
 import datetime as dt
 import io
+import stat
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +16,12 @@ from pypdf import PageObject, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
+from indexer.report import Details, Reason, megabytes
+
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
+SUPPORTED = frozenset({".pdf"}) | TEXT_SUFFIXES
+MAX_FILE_SIZE = 50_000_000
+"""Bytes a file may have; a larger one is refused before it is read."""
 PDF_MAGIC = b"%PDF-"
 STREAM_LIMIT = 50_000_000
 """Bytes one PDF stream may declare or decompress to; a larger one (a zip bomb) fails the file."""
@@ -36,7 +43,13 @@ _MALFORMED = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, Index
 
 
 class UnreadableFile(ValueError):
-    """A file that yields no text; the message is one English line for the caller to translate."""
+    """A file that yields no text: why (`reason`, with the figures it names in `details`), and one English line
+    for logs as the message."""
+
+    def __init__(self, message: str, reason: Reason, details: Details | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details: Details = details or {}
 
 
 @dataclass(frozen=True)
@@ -47,28 +60,66 @@ class Page:
     text: str
 
 
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to index: given files as they are, folders walked for supported types, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED))
+        else:
+            found.append(path)
+    return found
+
+
 def read_pages(path: Path) -> list[Page]:
     """The pages of a PDF, or a `.txt`/`.md` file as one page; raises UnreadableFile."""
     check_suffix(path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFile(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+        raise _cannot_read(path.name, exc) from exc
     return pages_of(path.name, data)
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_SIZE) -> bytes:
+    """The bytes of a regular file of a supported type, refused before reading when larger than `limit`."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path.name}: no such file", Reason.NO_SUCH_FILE) from None
+    except OSError as exc:
+        raise _cannot_read(path.name, exc) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile(f"{path.name}: not a regular file", Reason.NOT_REGULAR_FILE)
+    check_suffix(path.name)
+    if info.st_size > limit:
+        raise _too_large(path.name, info.st_size, limit)
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise _cannot_read(path.name, exc) from exc
+    if len(data) > limit:  # grew since stat
+        raise _too_large(path.name, len(data), limit)
+    return data
 
 
 def check_suffix(name: str) -> None:
     """Refuse a file name whose type is not PDF, `.txt` or `.md`."""
     suffix = Path(name).suffix.lower()
-    if suffix != ".pdf" and suffix not in TEXT_SUFFIXES:
-        raise UnreadableFile(f"{name}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or .md")
+    if suffix not in SUPPORTED:
+        raise UnreadableFile(
+            f"{name}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or .md",
+            Reason.UNSUPPORTED_TYPE,
+            {"suffix": suffix},
+        )
 
 
 def pages_of(name: str, data: bytes) -> list[Page]:
     """The pages of a file's bytes, its type taken from `name`; raises UnreadableFile."""
     check_suffix(name)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
-        raise UnreadableFile(f"{name}: the file is empty")
+        raise UnreadableFile(f"{name}: the file is empty", Reason.EMPTY)
     if Path(name).suffix.lower() == ".pdf":
         return _pdf_pages(name, data)
     return [Page(None, _decode_text(name, data))]
@@ -93,33 +144,66 @@ def pdf_modified(data: bytes) -> dt.datetime | None:
     return stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
+def version_time(path: Path, data: bytes) -> dt.datetime:
+    """When this version of a record was made (UTC): the PDF's modification date, else the file's mtime."""
+    stamp = pdf_modified(data)
+    if stamp is not None:
+        return stamp
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    except OSError:
+        return dt.datetime.now(dt.UTC)
+
+
+def empty_pages(pages: list[Page]) -> list[int]:
+    """The numbers of PDF pages without text."""
+    return [page.number for page in pages if page.number is not None and not page.text.strip()]
+
+
+def _cannot_read(name: str, exc: OSError) -> UnreadableFile:
+    return UnreadableFile(f"{name}: cannot be read ({exc.strerror or exc})", Reason.CANNOT_READ)
+
+
+def _too_large(name: str, size: int, limit: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name}: the file is too large ({megabytes(size):.1f} MB; the limit is {limit / 1e6:g} MB)",
+        Reason.TOO_LARGE,
+        {"size": size, "limit": limit},
+    )
+
+
 def _decode_text(name: str, data: bytes) -> str:
     """UTF-8 text without a byte-order mark."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"{name}: not UTF-8 text (bad byte at offset {exc.start})") from exc
+        message = f"{name}: not UTF-8 text (bad byte at offset {exc.start})"
+        raise UnreadableFile(message, Reason.NOT_UTF8, {"offset": exc.start}) from exc
 
 
 def _pdf_pages(name: str, data: bytes) -> list[Page]:
     """Extract each page's text under the stream limits; map pypdf's failures to UnreadableFile."""
     if not data.startswith(PDF_MAGIC):
-        raise UnreadableFile(f"{name}: not a PDF file (no %PDF- header)")
+        raise UnreadableFile(f"{name}: not a PDF file (no %PDF- header)", Reason.NOT_PDF)
     try:
         with apply_configuration(**_LIMITS):
             pages = _extract(name, data)
     except UnreadableFile:
         raise
     except LimitReachedError as exc:
-        raise UnreadableFile(f"{name}: a PDF stream exceeds the {STREAM_LIMIT // 1_000_000} MB limit") from exc
+        message = f"{name}: a PDF stream exceeds the {STREAM_LIMIT // 1_000_000} MB limit"
+        raise UnreadableFile(message, Reason.STREAM_OVER_LIMIT, {"limit": STREAM_LIMIT}) from exc
     except DependencyError as exc:
-        raise UnreadableFile(f"{name}: the PDF uses an unsupported encryption or filter ({exc})") from exc
+        message = f"{name}: the PDF uses an unsupported encryption or filter ({exc})"
+        raise UnreadableFile(message, Reason.UNSUPPORTED_PDF_FEATURE) from exc
     except _MALFORMED as exc:
-        raise UnreadableFile(f"{name}: corrupt or truncated PDF ({type(exc).__name__})") from exc
+        kind = type(exc).__name__
+        raise UnreadableFile(f"{name}: corrupt or truncated PDF ({kind})", Reason.CORRUPT_PDF, {"error": kind}) from exc
     if not pages:
-        raise UnreadableFile(f"{name}: the PDF has no pages")
+        raise UnreadableFile(f"{name}: the PDF has no pages", Reason.NO_PAGES)
     if not any(page.text.strip() for page in pages):
-        raise UnreadableFile(f"{name}: no page has extractable text (scanned or image-only); the PDF needs OCR")
+        message = f"{name}: no page has extractable text (scanned or image-only); the PDF needs OCR"
+        raise UnreadableFile(message, Reason.NEEDS_OCR)
     return pages
 
 
@@ -127,7 +211,7 @@ def _extract(name: str, data: bytes) -> list[Page]:
     """The text of every page; an encrypted PDF is opened with the empty password or refused."""
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
-        raise UnreadableFile(f"{name}: the PDF is password-protected")
+        raise UnreadableFile(f"{name}: the PDF is password-protected", Reason.PASSWORD_PROTECTED)
     _check_content_size(name, reader.pages)
     return [Page(number, page.extract_text() or "") for number, page in enumerate(reader.pages, start=1)]
 
@@ -144,7 +228,8 @@ def _check_content_size(name: str, pages: Iterable[PageObject]) -> None:
             total += len(stream.get_data())
             if total > CONTENT_LIMIT:
                 limit = CONTENT_LIMIT // 1_000_000
-                raise UnreadableFile(f"{name}: the PDF's page content exceeds the {limit} MB limit when decompressed")
+                message = f"{name}: the PDF's page content exceeds the {limit} MB limit when decompressed"
+                raise UnreadableFile(message, Reason.CONTENT_OVER_LIMIT, {"limit": CONTENT_LIMIT})
 
 
 def _content_streams(holder: DictionaryObject, seen: set[int]) -> list[StreamObject]:

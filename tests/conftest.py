@@ -1,8 +1,11 @@
-"""Shared fixtures: the bundled records as lines, and one indexed store per test session."""
+"""Shared fixtures: the bundled records as lines, one indexed store per test session, and the Telegram bot over it
+against a fake Bot API server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +13,17 @@ from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.clean import page_lines
 from indexer.document import Line
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram import (
+    GROUP,
+    MEMBER,
+    OTHER_MEMBER,
+    SECRETARY,
+    STRANGE_GROUP,
+    STRANGER,
+    RunningBot,
+    telegram_core,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -44,3 +58,30 @@ def app(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Dasbot:
     dasbot = Dasbot(Settings(data_dir=tmp_path_factory.mktemp("data"), cache_dir=cache_dir))
     dasbot.index()
     return dasbot
+
+
+@pytest.fixture()
+def tg() -> Iterator[FakeTelegram]:
+    """A fake Bot API server of its own."""
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture()
+def people(tg: FakeTelegram) -> dict[str, dict[str, Any]]:
+    """The users and group chats of the tests, known to the server."""
+    return {
+        "member": tg.user(MEMBER, "Mette"),
+        "other": tg.user(OTHER_MEMBER, "Ole"),
+        "secretary": tg.user(SECRETARY, "Sara"),
+        "stranger": tg.user(STRANGER, "Søren"),
+        "group": tg.group(GROUP, "DAS Social"),
+        "strange_group": tg.group(STRANGE_GROUP, "Andet"),
+    }
+
+
+@pytest.fixture()
+def bot(app: Dasbot, tg: FakeTelegram, people: dict[str, dict[str, Any]]) -> Iterator[RunningBot]:
+    """The bot over the session's indexed corpus."""
+    with RunningBot(telegram_core(app, tg)) as running:
+        yield running

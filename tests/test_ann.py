@@ -96,7 +96,7 @@ def test_an_update_in_place_equals_a_rebuild(
     removed = ids[100:400]
     reused = ids[100:110]  # SQLite gives deleted rows' ids to the next rows of the same transaction
     added_ids = np.concatenate([reused, ids[-1] + 7 * np.arange(1, 51)])
-    added = clustered(len(added_ids) + 4100)[-len(added_ids):]
+    added = clustered(len(added_ids) + 4100)[-len(added_ids) :]
     ann.update(index, removed, added_ids, added)
 
     keep = ~np.isin(ids, removed)

@@ -3,6 +3,7 @@ features, on real lines of the bundled records."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from bot.abstain import (
     rare_match,
 )
 from bot.asked import asked
+from bot.citation import Citation
 from bot.search.catalog import ChunkInfo
 from bot.search.rerank import Question, features, rerank
 from bot.search.searcher import Hit
@@ -45,14 +47,20 @@ def section_chunks(prefix: str, first: int, last: int, *, start_id: int = 1, ite
     """A real section cut into chunks the way the indexer cuts it (80-word windows overlapping by a line)."""
     chunks = []
     for i, window in enumerate(line_windows(lines_between(prefix, first, last))):
-        chunks.append(
-            ChunkInfo(
-                id=start_id + i, text=join_lines(line.text for line in window), source=f"{prefix}.txt",
-                page=window[0].page, meeting_date=date(2023, 3, 31), committee="DAS Social", item=item,
-                item_title="Børnehus Nord", section="Baggrund", heading=None, document_id=1, item_id=item,
-                line_start=window[0].no, line_end=window[-1].no,
-            )
+        cited = Citation(
+            source=f"{prefix}.txt",
+            page=window[0].page,
+            meeting_date=date(2023, 3, 31),
+            committee="DAS Social",
+            item=item,
+            item_title="Børnehus Nord",
+            section="Baggrund",
+            heading=None,
+            chunk_id=start_id + i,
+            document_id=1,
+            item_id=item,
         )
+        chunks.append(ChunkInfo(join_lines(line.text for line in window), cited, window[0].no, window[-1].no))
     return chunks
 
 
@@ -92,7 +100,7 @@ def test_a_window_holds_its_hit_within_the_limit_and_starts_a_sentence() -> None
     assert len(window.text) <= MAX_CHARS
     starts = sentence_starts(window.section.text)
     assert window.start in starts or window.start == window.section.span(middle.id)[0]
-    assert window.page == middle.page or window.page is not None
+    assert window.page == middle.citation.page or window.page is not None
 
 
 def test_hits_inside_one_window_are_one_passage() -> None:
@@ -106,12 +114,12 @@ def test_windows_of_other_sections_stay_apart_even_with_the_same_text() -> None:
     """Two meetings' "Næste møde" items are two answers: a window never spans documents."""
     first = section_chunks(*BOERNEHUS)
     second = [
-        ChunkInfo(**{**c.__dict__, "id": c.id + 100, "document_id": 2, "meeting_date": date(2023, 8, 21)})
+        replace(c, citation=replace(c.citation, chunk_id=c.id + 100, document_id=2, meeting_date=date(2023, 8, 21)))
         for c in first
     ]
     sections = Sections({c.id: c for c in first + second})
     found = sections.windows([hit(first[0]), hit(second[0])])
-    assert [w.hit.chunk.document_id for w in found] == [1, 2]
+    assert [w.hit.chunk.citation.document_id for w in found] == [1, 2]
 
 
 def test_a_long_section_gives_separate_windows_that_do_not_overlap() -> None:
@@ -153,7 +161,9 @@ def test_a_role_needs_a_person_named_in_it_about_the_topic() -> None:
     assert missing_person("hvem er formand for DAS?", set(), [program]) is None
     commission = text_between("000", 2350, 2362)  # "Arbejdsgruppen har kommunalt formandskab. Formand udpeges af DAS"
     assert "Formand udpeges af DAS" in commission
-    assert missing_person("hvem er formand for arbejdsgruppen?", set(terms("arbejdsgruppen")), [commission]) == "formand"
+    assert (
+        missing_person("hvem er formand for arbejdsgruppen?", set(terms("arbejdsgruppen")), [commission]) == "formand"
+    )
     # a director of something else is no answer to "who directs Komponent"
     other = "Oplæg v. direktør Tina Gram Larsen, Psykiatrien."
     assert missing_person("Hvem er direktør for Komponent?", set(terms("Komponent")), [other]) == "direktør"
@@ -190,22 +200,43 @@ def test_judge_abstains_when_far_and_answers_a_rare_exact_match() -> None:
     far_scores = Scores(dense=0.83, lexical=9.0)
     evidence = Evidence(far_scores, [text], [text])
     rarity = {"ucn": 3.7}.get
-    assert judge("hvad blev indstillet om UCN?", asked("hvad blev indstillet om UCN?"), evidence, MEETINGS,
-                 lambda t: rarity(t, 1.0)) is None
+    assert (
+        judge(
+            "hvad blev indstillet om UCN?",
+            asked("hvad blev indstillet om UCN?"),
+            evidence,
+            MEETINGS,
+            lambda t: rarity(t, 1.0),
+        )
+        is None
+    )
     missing = judge("opskrift på frikadeller", asked("opskrift på frikadeller"), evidence, MEETINGS, lambda t: 1.0)
     assert missing is not None and missing.what == "nothing"
-    year = judge("Hvad bliver taksten pr. sag i Børnehus Nord i 2024?", asked("i 2024"),
-                 Evidence(Scores(0.9, 9.0), [text], [text_between(*BOERNEHUS)]), MEETINGS, lambda t: 1.0)
+    year = judge(
+        "Hvad bliver taksten pr. sag i Børnehus Nord i 2024?",
+        asked("i 2024"),
+        Evidence(Scores(0.9, 9.0), [text], [text_between(*BOERNEHUS)]),
+        MEETINGS,
+        lambda t: 1.0,
+    )
     assert year is not None and year.what == "year" and "2024" in year.describe()
 
 
 def test_the_asked_kind_lifts_the_window_that_holds_it() -> None:
     """For "hvornår", of two windows with the same words the one with the date ranks first."""
     chunks = [
-        ChunkInfo(1, "Arbejdsgruppen skal se på visitation og tilbud til målgruppen.", "x", 1, None, None, 11,
-                  "Kvisten", "Bilag", None, 1, 11, 1, 2),
-        ChunkInfo(5, "Arbejdsgruppens arbejde evalueres i 4. kvartal 2023 med en vurdering af tilbuddet.", "x", 2,
-                  None, None, 11, "Kvisten", "Bilag", None, 1, 11, 9, 10),
+        ChunkInfo(
+            "Arbejdsgruppen skal se på visitation og tilbud til målgruppen.",
+            Citation("x", 1, None, None, 11, "Kvisten", "Bilag", None, 1, 1, 11),
+            1,
+            2,
+        ),
+        ChunkInfo(
+            "Arbejdsgruppens arbejde evalueres i 4. kvartal 2023 med en vurdering af tilbuddet.",
+            Citation("x", 2, None, None, 11, "Kvisten", "Bilag", None, 5, 1, 11),
+            9,
+            10,
+        ),
     ]
     sections = Sections({c.id: c for c in chunks})
     found = sections.windows([hit(chunks[0]), hit(chunks[1])])

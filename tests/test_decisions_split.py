@@ -55,8 +55,7 @@ def test_unbulleted_items_split_on_sentences_and_subject() -> None:
         "Den Administrative Styregruppe godkender Styringsaftalen 2022.",
         "Den Administrative Styregruppe tager stilling til, hvornår kommunerne anbefales at benytte sig af "
         "de nationale standardkontrakter.",
-        "Den Administrative Styregruppe tager orientering om proces for definition af tillægsydelser til "
-        "efterretning.",
+        "Den Administrative Styregruppe tager orientering om proces for definition af tillægsydelser til efterretning.",
     ]
 
 
@@ -108,11 +107,15 @@ def test_gold_recommendations(gold: dict) -> None:
             ["Godkendt med den bemærkning, at kommissoriet skal revideres inden næste møde."],
         ),
         ("Anbefales med den tilføjelse, at\nKKR orienteres", ["Anbefales med den tilføjelse, at KKR orienteres"]),
-        ("Følgende deltog ikke i behandlingen af punktet:\nJens Jensen",
-         ["Følgende deltog ikke i behandlingen af punktet: Jens Jensen"]),
+        (
+            "Følgende deltog ikke i behandlingen af punktet:\nJens Jensen",
+            ["Følgende deltog ikke i behandlingen af punktet: Jens Jensen"],
+        ),
         ("• Godkendt\n• Taget til efterretning", ["Godkendt", "Taget til efterretning"]),
-        ("Anbefales med følgende bemærkninger:\n• Tidsplanen justeres\n• KKR orienteres",
-         ["Anbefales med følgende bemærkninger:", "Tidsplanen justeres", "KKR orienteres"]),
+        (
+            "Anbefales med følgende bemærkninger:\n• Tidsplanen justeres\n• KKR orienteres",
+            ["Anbefales med følgende bemærkninger:", "Tidsplanen justeres", "KKR orienteres"],
+        ),
         ("", []),
     ],
 )

@@ -53,10 +53,16 @@ def test_sentences_split_bullets_and_table_rows() -> None:
     assert [row.split()[3] for row in rows] == ["2", "3", "4", "5"]
 
 
-@pytest.mark.parametrize("prefix, anchor", [
-    ("001", "Prisen for en plads"), ("003", "Pr. 1. juli 2016"), ("002", "Tilsynschef Line"),
-    ("000", "falder med 1000 kr"), ("000", "Sonjavej Boniveau 2 ABL"),
-])
+@pytest.mark.parametrize(
+    "prefix, anchor",
+    [
+        ("001", "Prisen for en plads"),
+        ("003", "Pr. 1. juli 2016"),
+        ("002", "Tilsynschef Line"),
+        ("000", "falder med 1000 kr"),
+        ("000", "Sonjavej Boniveau 2 ABL"),
+    ],
+)
 def test_sentences_are_verbatim(prefix: str, anchor: str) -> None:
     text = passage(prefix, anchor)
     parts = sentences(text)
@@ -64,52 +70,61 @@ def test_sentences_are_verbatim(prefix: str, anchor: str) -> None:
     assert all(part in text and part == part.strip() for part in parts)
 
 
-@pytest.mark.parametrize("question, kind", [
-    ("Hvad koster en plads på de særlige pladser?", Kind.AMOUNT),
-    ("hvad er døgntaksten for Sonjavej boniveau 7", Kind.AMOUNT),
-    ("Hvor meget betaler Aalborg til Børnehus Nord?", Kind.AMOUNT),
-    ("hvor mange studiepladser er der på pædagoguddannelsen?", Kind.NUMBER),
-    ("Hvor stor en andel af budgettet går til overhead?", Kind.NUMBER),
-    ("Hvornår overgik uddannelsen i Thisted til UCN?", Kind.DATE),
-    ("i hvilket år kom den centrale udmelding?", Kind.DATE),
-    ("Hvem deltager fra Socialtilsyn Nord?", Kind.PERSON),
-    ("hvilken direktør har skrevet brevet?", Kind.PERSON),
-    ("Hvorfor falder budgettet for Børnehus Nord?", Kind.REASON),
-    ("hvad er grunden til overskuddet?", Kind.REASON),
-    ("Hvad skal DAS godkende om budgettet?", Kind.DECISION),
-    ("Hvilke tilbud er med i det forstærkede samarbejde?", Kind.LIST),
-    ("Hvad handler punktet om tegnsprog om?", Kind.OTHER),
-])
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Hvad koster en plads på de særlige pladser?", Kind.AMOUNT),
+        ("hvad er døgntaksten for Sonjavej boniveau 7", Kind.AMOUNT),
+        ("Hvor meget betaler Aalborg til Børnehus Nord?", Kind.AMOUNT),
+        ("hvor mange studiepladser er der på pædagoguddannelsen?", Kind.NUMBER),
+        ("Hvor stor en andel af budgettet går til overhead?", Kind.NUMBER),
+        ("Hvornår overgik uddannelsen i Thisted til UCN?", Kind.DATE),
+        ("i hvilket år kom den centrale udmelding?", Kind.DATE),
+        ("Hvem deltager fra Socialtilsyn Nord?", Kind.PERSON),
+        ("hvilken direktør har skrevet brevet?", Kind.PERSON),
+        ("Hvorfor falder budgettet for Børnehus Nord?", Kind.REASON),
+        ("hvad er grunden til overskuddet?", Kind.REASON),
+        ("Hvad skal DAS godkende om budgettet?", Kind.DECISION),
+        ("Hvilke tilbud er med i det forstærkede samarbejde?", Kind.LIST),
+        ("Hvad handler punktet om tegnsprog om?", Kind.OTHER),
+    ],
+)
 def test_asked_kind(question: str, kind: Kind) -> None:
     assert asked(question).kind is kind
 
 
-@pytest.mark.parametrize("text, years", [
-    ("hvad er taksten i 2024?", (2024,)),
-    ("dimensioneringen for studieåret 2023/2024", (2023, 2024)),
-    ("socialaftalen 2023-24", (2023, 2024)),
-    ("mødet den 31.03.2023", ()),
-    ("mødet 2021-08-23", (2021,)),
-])
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("hvad er taksten i 2024?", (2024,)),
+        ("dimensioneringen for studieåret 2023/2024", (2023, 2024)),
+        ("socialaftalen 2023-24", (2023, 2024)),
+        ("mødet den 31.03.2023", ()),
+        ("mødet 2021-08-23", (2021,)),
+    ],
+)
 def test_named_years(text: str, years: tuple[int, ...]) -> None:
     assert named_years(text) == years
 
 
-@pytest.mark.parametrize("kind, prefix, anchor, held", [
-    (Kind.AMOUNT, "001", "Prisen for en plads", True),
-    (Kind.AMOUNT, "002", "overskud på kr. 501.980", True),
-    (Kind.AMOUNT, "003", "Pr. 1. juli 2016", False),
-    (Kind.NUMBER, "003", "fra 405 til 469 studiepladser", True),
-    (Kind.NUMBER, "002", "Tilsynschef Line", False),
-    (Kind.DATE, "003", "Pr. 1. juli 2016", True),
-    (Kind.DATE, "001", "Prisen for en plads", False),
-    (Kind.PERSON, "002", "Tilsynschef Line", True),
-    (Kind.PERSON, "001", "Prisen for en plads", False),
-    (Kind.REASON, "000", "Det skyldes primært", True),
-    (Kind.REASON, "001", "Prisen for en plads", False),
-    (Kind.DECISION, "002", "Drøfter Socialtilsynets budget 2023", True),
-    (Kind.DECISION, "003", "Pr. 1. juli 2016", False),
-])
+@pytest.mark.parametrize(
+    "kind, prefix, anchor, held",
+    [
+        (Kind.AMOUNT, "001", "Prisen for en plads", True),
+        (Kind.AMOUNT, "002", "overskud på kr. 501.980", True),
+        (Kind.AMOUNT, "003", "Pr. 1. juli 2016", False),
+        (Kind.NUMBER, "003", "fra 405 til 469 studiepladser", True),
+        (Kind.NUMBER, "002", "Tilsynschef Line", False),
+        (Kind.DATE, "003", "Pr. 1. juli 2016", True),
+        (Kind.DATE, "001", "Prisen for en plads", False),
+        (Kind.PERSON, "002", "Tilsynschef Line", True),
+        (Kind.PERSON, "001", "Prisen for en plads", False),
+        (Kind.REASON, "000", "Det skyldes primært", True),
+        (Kind.REASON, "001", "Prisen for en plads", False),
+        (Kind.DECISION, "002", "Drøfter Socialtilsynets budget 2023", True),
+        (Kind.DECISION, "003", "Pr. 1. juli 2016", False),
+    ],
+)
 def test_holds_kind_on_real_sentences(kind: Kind, prefix: str, anchor: str, held: bool) -> None:
     assert holds_kind(kind, sentence(prefix, anchor)) is held
 
@@ -169,8 +184,11 @@ def test_reasons_lists_and_questions_of_no_kind_get_no_direct_answer() -> None:
     """One sentence rarely gives a reason or a list: only kinds a sentence can be checked for are quoted."""
     text = passage("000", "falder med 1000 kr", before=0, after=2)
     assert "Det skyldes primært" in text
-    for question in ("hvorfor falder budgettet for Børnehus Nord i 2023?", "hvilke udgifter har Børnehus Nord?",
-                     "fortæl om budgettet for Børnehus Nord"):
+    for question in (
+        "hvorfor falder budgettet for Børnehus Nord i 2023?",
+        "hvilke udgifter har Børnehus Nord?",
+        "fortæl om budgettet for Børnehus Nord",
+    ):
         assert direct_answer(question, [(1, text)], weights=ANY) is None
 
 

@@ -7,8 +7,8 @@ about what is stored, not about ranking, and so skip the model's seconds per fil
 
 from __future__ import annotations
 
-import hashlib
 import io
+import json
 import os
 import struct
 import subprocess
@@ -16,7 +16,6 @@ import sys
 import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fpdf import FPDF
 from pypdf import PdfWriter
@@ -25,73 +24,22 @@ from sqlmodel import Session, select
 
 from bot import cli
 from bot.core import Dasbot
+from bot.describe import describe
 from bot.lookups.decisions import all_decisions
 from bot.settings import PROJECT_ROOT, Settings
-from indexer.embedding import Embedder
+from bot.telegram import render
+from indexer.ann import compare_ann
 from indexer.database import make_engine
+from indexer.embedding import Embedder
 from indexer.models import Chunk, Document, Meeting, Tariff
-from indexer.pipeline import MAX_FILE_SIZE, compare_ann
-from indexer.read import CONTENT_LIMIT, STREAM_LIMIT
+from indexer.read import CONTENT_LIMIT, MAX_FILE_SIZE, STREAM_LIMIT
+from indexer.report import FileReport, Reason
 from tests.conftest import corpus_file, shared_path
-from tests.test_read import encrypted, write_pdf
+from tests.support.fake_telegram import parse_html
+from tests.support.pdfs import encrypted, write_pdf
+from tests.support.records import HashedEmbedder, agenda
 
 QUESTION = "takst for aflastning på Torvevej"
-
-
-def agenda(
-    date: str = "04.12.2012", committee: str = "Sundheds- og Forebyggelsesudvalget", word: str = "Torvevej",
-) -> str:
-    """A small agenda in the DAS layout: two items with a recommendation each."""
-    header = f" Mødet den {date} {committee}"
-    return f"""{header}
-
-Åben
-
-Punkt 1.
-
-Meddelelser
-
-Indstilling
-
-Det indstilles, at
-
-• udvalget tager meddelelserne til efterretning
-{header}
-
-Åben
-
-Punkt 4.
-
-Takstreduktion på aflastningstilbuddet {word} i Skovlunde i 2013
-
-Resume
-
-Taksten for aflastning på {word} foreslås reduceret fra 2013, fordi belægningen er faldet.
-
-Indstilling
-
-Det indstilles, at
-
-• taksten for aflastningstilbuddet {word} reduceres fra 1. januar 2013
-"""
-
-
-class HashedEmbedder:
-    """The real model's token counting with deterministic vectors hashed from the text."""
-
-    def __init__(self, real: Embedder) -> None:
-        self.name = "hashed"
-        self.dim = real.dim
-        self.max_tokens = real.max_tokens
-        self.count_tokens = real.count_tokens
-
-    def encode_passages(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
-        return np.stack([self.encode_query(text) for text in texts]) if texts else np.empty((0, self.dim), np.float32)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
-        vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
-        return vector / np.linalg.norm(vector)
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +50,7 @@ def hashed(cache_dir: Path) -> HashedEmbedder:
 @pytest.fixture()
 def store(tmp_path: Path, cache_dir: Path, hashed: HashedEmbedder) -> Dasbot:
     """An empty store embedding with hashed vectors."""
-    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
-    other.embedder = hashed
+    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir), embedder=hashed)
     return other
 
 
@@ -238,22 +185,26 @@ def _sparse_oversized(path: Path) -> None:
         file.truncate(MAX_FILE_SIZE + 1)  # sparse: takes no disk space
 
 
-HOSTILE = {
-    "empty.pdf": (_empty_pdf, "the file is empty"),
-    "tekst.pdf": (_text_as_pdf, "not a PDF file"),
-    "afkortet.pdf": (_truncated_pdf, "corrupt or truncated PDF"),
-    "skrald.pdf": (_garbage_pdf, "corrupt or truncated PDF"),
-    "ingen-sider.pdf": (_pdf_without_pages, "has no pages"),
-    "bombe.pdf": (_stream_bomb, f"exceeds the {STREAM_LIMIT // 1_000_000} MB limit"),
-    "mange-bomber.pdf": (_many_stream_bomb, f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit"),
-    "laast.pdf": (_locked_pdf, "password-protected"),
-    "scannet.pdf": (_scanned, "needs OCR"),
-    "latin1.txt": (_latin1_text, "not UTF-8"),
-    "referat.docx": (_docx, "unsupported file type .docx"),
-    "referat": (_no_suffix, "unsupported file type (none)"),
-    "fifo.txt": (_fifo, "not a regular file"),
-    "nul.txt": (_device, "not a regular file"),
-    "kaempe.txt": (_sparse_oversized, "the file is too large (50.1 MB; the limit is 50 MB)"),
+HOSTILE = {  # name: (builder, reason, the English line's words for the log)
+    "empty.pdf": (_empty_pdf, Reason.EMPTY, "the file is empty"),
+    "tekst.pdf": (_text_as_pdf, Reason.NOT_PDF, "not a PDF file"),
+    "afkortet.pdf": (_truncated_pdf, Reason.CORRUPT_PDF, "corrupt or truncated PDF"),
+    "skrald.pdf": (_garbage_pdf, Reason.CORRUPT_PDF, "corrupt or truncated PDF"),
+    "ingen-sider.pdf": (_pdf_without_pages, Reason.NO_PAGES, "has no pages"),
+    "bombe.pdf": (_stream_bomb, Reason.STREAM_OVER_LIMIT, f"exceeds the {STREAM_LIMIT // 1_000_000} MB limit"),
+    "mange-bomber.pdf": (
+        _many_stream_bomb,
+        Reason.CONTENT_OVER_LIMIT,
+        f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit",
+    ),
+    "laast.pdf": (_locked_pdf, Reason.PASSWORD_PROTECTED, "password-protected"),
+    "scannet.pdf": (_scanned, Reason.NEEDS_OCR, "needs OCR"),
+    "latin1.txt": (_latin1_text, Reason.NOT_UTF8, "not UTF-8"),
+    "referat.docx": (_docx, Reason.UNSUPPORTED_TYPE, "unsupported file type .docx"),
+    "referat": (_no_suffix, Reason.UNSUPPORTED_TYPE, "unsupported file type (none)"),
+    "fifo.txt": (_fifo, Reason.NOT_REGULAR_FILE, "not a regular file"),
+    "nul.txt": (_device, Reason.NOT_REGULAR_FILE, "not a regular file"),
+    "kaempe.txt": (_sparse_oversized, Reason.TOO_LARGE, "the file is too large (50.1 MB; the limit is 50 MB)"),
 }
 
 
@@ -262,13 +213,13 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_bad_file_fails_clearly_and_changes_nothing(indexed: Dasbot, tmp_path: Path, name: str) -> None:
-    build, reason = HOSTILE[name]
+    build, reason, english = HOSTILE[name]
     path = tmp_path / name
     build(path)
     before = state(indexed)
     [report] = indexed.index([path])
-    assert report.status == "failed"
-    assert reason in report.error and report.error.startswith(f"{name}: ") and "\n" not in report.error
+    assert (report.status, report.reason) == ("failed", reason)
+    assert english in report.error and report.error.startswith(f"{name}: ") and "\n" not in report.error
     assert state(indexed) == before
 
 
@@ -288,7 +239,8 @@ def test_absurd_amounts_are_not_tariffs_and_fail_nothing(store: Dasbot, tmp_path
 def test_missing_file(indexed: Dasbot, tmp_path: Path) -> None:
     before = state(indexed)
     [report] = indexed.index([tmp_path / "findes-ikke.pdf"])
-    assert (report.status, report.error) == ("failed", "findes-ikke.pdf: no such file")
+    assert (report.status, report.reason) == ("failed", Reason.NO_SUCH_FILE)
+    assert report.error == "findes-ikke.pdf: no such file"
     assert state(indexed) == before
 
 
@@ -300,7 +252,9 @@ def test_bad_files_among_good_ones_fail_alone(store: Dasbot, tmp_path: Path) -> 
     _empty_pdf(folder / "c-tom.pdf")
     reports = store.index([folder])
     assert [(r.path, r.status) for r in reports] == [
-        ("a-afkortet.pdf", "failed"), ("b-dagsorden.txt", "indexed"), ("c-tom.pdf", "failed"),
+        ("a-afkortet.pdf", "failed"),
+        ("b-dagsorden.txt", "indexed"),
+        ("c-tom.pdf", "failed"),
     ]
     assert compare_ann(store.engine, store.settings.ann_path).ok
 
@@ -314,16 +268,60 @@ def test_cli_gives_one_line_per_bad_file_and_exit_1(indexed: Dasbot, tmp_path: P
     env = dict(os.environ, DASBOT_DATA_DIR=str(settings.data_dir), DASBOT_CACHE_DIR=str(settings.cache_dir))
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "index", *(str(tmp_path / n) for n in names)],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("fejl: ")]
-    assert [line.split(": ")[1] for line in errors] == names
+    errors = [line for line in result.stderr.splitlines() if " er ikke indekseret: " in line]
+    assert [line.split(" ")[0] for line in errors] == names
     for line, name in zip(errors, names, strict=True):
-        assert line.startswith(f"fejl: {name}: ") and line.count(name) == 1 and HOSTILE[name][1] in line
+        assert line.count(name) == 1 and HOSTILE[name][2] not in line  # the English line is for logs only
+    assert errors == [describe(report) for report in indexed.index([tmp_path / name for name in names])]
     assert "7 fejlet" in result.stderr
     assert state(indexed) == before
+
+
+def test_cli_json_and_telegram_give_the_same_reason(indexed: Dasbot, tmp_path: Path) -> None:
+    """`dasbot index --json` carries each bad file's reason and its figures (the English line stays for logs);
+    described in Danish they are the sentence Telegram shows for the same file."""
+    names = [
+        "empty.pdf",
+        "tekst.pdf",
+        "afkortet.pdf",
+        "laast.pdf",
+        "scannet.pdf",
+        "latin1.txt",
+        "referat",
+        "kaempe.txt",
+    ]
+    for name in names:
+        HOSTILE[name][0](tmp_path / name)
+    settings = indexed.settings
+    env = dict(os.environ, DASBOT_DATA_DIR=str(settings.data_dir), DASBOT_CACHE_DIR=str(settings.cache_dir))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "index", "--json", *(str(tmp_path / n) for n in names)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["path"], line["status"], line["reason"]) for line in lines] == [
+        (name, "failed", HOSTILE[name][1].value) for name in names
+    ]
+    assert all(HOSTILE[line["path"]][2] in line["error"] for line in lines)
+    assert lines[-1]["details"] == {"size": MAX_FILE_SIZE + 1, "limit": MAX_FILE_SIZE}
+
+    reports = indexed.index([tmp_path / name for name in names])
+    for line, report in zip(lines, reports, strict=True):
+        shown = parse_html(render.index_report(report, notified=0))
+        assert shown == f"❌ {describe(FileReport(**line))}", shown
+        assert HOSTILE[report.path][2] not in shown  # the English line is for logs only
+    assert shown == "❌ kaempe.txt er ikke indekseret: filen er for stor (50.1 MB; grænsen er 50 MB)."
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss is in kB on Linux")
@@ -335,7 +333,7 @@ def test_zip_bomb_memory_stays_bounded(tmp_path: Path) -> None:
 import resource
 from pathlib import Path
 from indexer.database import make_engine
-from indexer.pipeline import Indexer
+from indexer.indexer import Indexer
 
 def no_model():
     raise AssertionError("a refused file is never embedded")
@@ -345,13 +343,14 @@ data.mkdir()
 engine = make_engine(f"sqlite:///{{data / 'db.sqlite3'}}")
 start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 [report] = Indexer(engine, data / "chunks.faiss", no_model).index([Path({str(bomb)!r})])
-print(report.status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start, report.error)
+print(report.status, report.reason, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start, report.error)
 """
     command = [sys.executable, "-c", script]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
-    status, grown_kb, error = result.stdout.split(" ", 2)
-    assert status == "failed" and f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit" in error
+    status, reason, grown_kb, error = result.stdout.split(" ", 3)
+    assert (status, reason) == ("failed", Reason.CONTENT_OVER_LIMIT)
+    assert f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit" in error
     assert int(grown_kb) < 400_000, f"memory grew by {int(grown_kb) // 1024} MB"
 
 
@@ -374,7 +373,10 @@ def test_mixed_pdf_indexes_its_text_pages_and_names_the_empty_ones(store: Dasbot
 
 
 def test_cli_names_empty_pages_duplicates_and_replacements(
-    store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    store: Dasbot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DASBOT_DATA_DIR", str(store.settings.data_dir))
     monkeypatch.setenv("DASBOT_CACHE_DIR", str(store.settings.cache_dir))
@@ -386,10 +388,11 @@ def test_cli_names_empty_pages_duplicates_and_replacements(
     assert cli.main(["index", str(mixed), str(copy), str(tmp_path / "v1.txt")]) == 0
     assert cli.main(["index", str(tmp_path / "v2.txt")]) == 0
     err = capsys.readouterr().err
-    assert "blandet.pdf: other, ingen mødedato" in err and "sider uden tekst (kræver OCR): 2" in err
-    assert "kopi.pdf: samme indhold er allerede indekseret som blandet.pdf" in err
-    assert "v2.txt: agenda, 2012-12-04" in err and "erstatter v1.txt" in err
-    assert "1 sider uden tekst (kræver OCR)" in err
+    assert "blandet.pdf er indekseret\n  Ingen mødedato fundet" in err and "Sider uden tekst (kræver OCR): 2." in err
+    assert "kopi.pdf er ikke indekseret: samme indhold er allerede indekseret som blandet.pdf." in err
+    assert "v2.txt er indekseret\n  Møde: Sundheds- og Forebyggelsesudvalget 04.12.2012" in err
+    assert "Erstatter den ældre udgave af mødets dokument: v1.txt" in err
+    assert "1 side uden tekst (kræver OCR)" in err
 
 
 # -------------------------------------------------------------------------- duplicates and versions
@@ -436,7 +439,7 @@ def test_a_newer_agenda_replaces_the_older_one(indexed: Dasbot, tmp_path: Path) 
         assert len(session.exec(select(Meeting)).all()) == 1
     assert compare_ann(indexed.engine, indexed.settings.ann_path).ok
     hits = indexed.searcher.search("Torvevænget", k=3)
-    assert hits and all(hit.chunk.source == "dagsorden-revideret.txt" for hit in hits)
+    assert hits and all(hit.chunk.citation.source == "dagsorden-revideret.txt" for hit in hits)
 
 
 def test_a_changed_meeting_date_leaves_no_stale_meeting(indexed: Dasbot, tmp_path: Path) -> None:
@@ -457,7 +460,8 @@ def test_two_versions_in_one_run_keep_the_newest_file_without_churn(store: Dasbo
     os.utime(newer, (1_700_000_000, 1_700_000_000))
     first = store.index([folder])
     assert [(r.path, r.status, r.newer_version) for r in first] == [
-        ("a-dagsorden.txt", "indexed", None), ("b-dagsorden.txt", "unchanged", "a-dagsorden.txt"),
+        ("a-dagsorden.txt", "indexed", None),
+        ("b-dagsorden.txt", "unchanged", "a-dagsorden.txt"),
     ]
     before = state(store)
     second = store.index([folder])
@@ -545,7 +549,14 @@ def test_minutes_join_their_agenda_and_a_newer_version_replaces_them(indexed: Da
 def test_nothing_stored_is_unpickled() -> None:
     """Stored data is SQLite rows, FAISS's own format and safetensors: no pickle anywhere in the code."""
     risky = (
-        "import pickle", "from pickle", "pickle.load", "allow_pickle=True", "torch.load", "joblib", "shelve", "dill",
+        "import pickle",
+        "from pickle",
+        "pickle.load",
+        "allow_pickle=True",
+        "torch.load",
+        "joblib",
+        "shelve",
+        "dill",
     )
     sources = [p for folder in ("bot", "indexer") for p in (PROJECT_ROOT / folder).rglob("*.py")]
     assert sources

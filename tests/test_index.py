@@ -43,8 +43,7 @@ def test_faiss_and_database_agree(app: Dasbot) -> None:
 
 def test_incremental_indexing(app: Dasbot, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", cache_dir=app.settings.cache_dir)
-    other = Dasbot(settings)
-    other.embedder = app.embedder  # one model load per process
+    other = Dasbot(settings, embedder=app.embedder)  # one model load per process
     source = tmp_path / "records"
     source.mkdir()
     shutil.copy(next(BUNDLED_CORPUS.glob("003_*.txt")), source / "agenda.txt")

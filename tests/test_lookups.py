@@ -17,14 +17,16 @@ def test_tariff_by_offer_and_level(app: Dasbot) -> None:
     new = [r for r in rows if r.kind == "new"]
     assert [(r.amount_dkk, r.previous_amount_dkk, r.unit) for r in new] == [(3462, 3326, "døgn")]
     row = new[0]
-    assert (row.meeting_date, row.item, row.source[:3]) == ("2023-03-31", 7, "000")
+    assert (row.meeting_date, row.item, row.source[:3]) == (date(2023, 3, 31), 7, "000")
     assert "3.326" in row.evidence and "3.462" in row.evidence
 
 
 def test_tariff_matching_forgives_typos_compounds_and_case(app: Dasbot) -> None:
     assert {r.offer for r in find_tariffs(app.engine, "hobitten boniveau 8")} == {"Botilbud Hobbitten"}
     assert any(r.kind == "increase" for r in find_tariffs(app.engine, "kvisten takst"))
-    assert find_tariffs(app.engine, "BOTILBUD") and all("botilbud" in r.offer.lower() for r in find_tariffs(app.engine, "BOTILBUD"))
+    assert find_tariffs(app.engine, "BOTILBUD") and all(
+        "botilbud" in r.offer.lower() for r in find_tariffs(app.engine, "BOTILBUD")
+    )
 
 
 def test_no_query_lists_all_and_year_filters(app: Dasbot) -> None:
@@ -39,7 +41,9 @@ def test_decisions_by_keyword_newest_first(app: Dasbot) -> None:
     assert "DAS godkender kommissorie for arbejdsgruppe vedr. Nødspor Kvisten" in rows[0].lines
     dates = [r.meeting_date for r in find_decisions(app.engine)]
     assert dates == sorted(dates, reverse=True)
-    assert all(r.meeting_date.year == 2023 for r in find_decisions(app.engine, "", date(2023, 1, 1), date(2023, 12, 31)))
+    assert all(
+        r.meeting_date.year == 2023 for r in find_decisions(app.engine, "", date(2023, 1, 1), date(2023, 12, 31))
+    )
 
 
 def test_appendix_indstilling_is_not_the_items(app: Dasbot) -> None:

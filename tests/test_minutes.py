@@ -31,7 +31,14 @@ TOC = [
     (8, "Evaluering af rygestopkurser", 14),
 ]
 CASE_NUMBERS = [
-    "2011-29298", "2012-28504", "2012-31114", "2012-31673", "2011-29939", "2012-21786", "2012-28505", "2010-3082",
+    "2011-29298",
+    "2012-28504",
+    "2012-31114",
+    "2012-31673",
+    "2011-29939",
+    "2012-21786",
+    "2012-28505",
+    "2010-3082",
 ]
 DECISIONS = [
     "Taget til efterretning",
@@ -81,8 +88,15 @@ def minutes(pages: list[tuple[int | None, str]]) -> ParsedDocument:
 def outline(doc: ParsedDocument) -> list[tuple]:
     """What must not change between layouts of the same minutes."""
     return [
-        (item.number, item.title, item.page, item.case_number, item.is_open, item.appendix_titles,
-         [(s.kind, s.heading, s.text) for s in item.sections])
+        (
+            item.number,
+            item.title,
+            item.page,
+            item.case_number,
+            item.is_open,
+            item.appendix_titles,
+            [(s.kind, s.heading, s.text) for s in item.sections],
+        )
         for item in doc.items
     ]
 
@@ -223,7 +237,10 @@ def test_small_minutes_without_pages_or_table_of_contents() -> None:
     doc = parse_minutes(to_lines([(None, SMALL_MINUTES)]))
     assert doc is not None
     assert (doc.committee, doc.meeting_date, doc.place, doc.pages) == (
-        "Økonomiudvalget", date(2019, 4, 3), "Rådhuset, mødelokale 1", None,
+        "Økonomiudvalget",
+        date(2019, 4, 3),
+        "Rådhuset, mødelokale 1",
+        None,
     )
     budget, sale = doc.items
     assert (budget.number, budget.title, budget.case_number, budget.is_open) == (1, "Budget 2020", "2019-1001", True)
@@ -240,7 +257,8 @@ def test_small_minutes_without_pages_or_table_of_contents() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        SMALL_MINUTES.replace("Referat\n", "Dagsorden\n").replace("Åbent referat", "Åben dagsorden")
+        SMALL_MINUTES.replace("Referat\n", "Dagsorden\n")
+        .replace("Åbent referat", "Åben dagsorden")
         .replace("Lukket referat", "Lukket dagsorden"),
         SMALL_MINUTES.replace("Sagsnr.: ", "Journal "),
         "Notat\nDato: 19. november 2012\nTilpasning af budget 2 % i 2013.",
@@ -262,10 +280,14 @@ def test_appendix_pdf_falls_back_to_pages() -> None:
     assert parse_minutes(lines) is None
     doc = parse_pages(lines, "Forslag til taksreduktioner")
     assert (doc.kind, doc.title, doc.meeting_date, doc.pages) == (
-        DocumentKind.OTHER, "Forslag til taksreduktioner", date(2012, 11, 19), 2,
+        DocumentKind.OTHER,
+        "Forslag til taksreduktioner",
+        date(2012, 11, 19),
+        2,
     )
     assert [(s.kind, s.heading, s.page) for s in doc.sections] == [
-        (SectionKind.OTHER, "Side 1", 1), (SectionKind.OTHER, "Side 2", 2),
+        (SectionKind.OTHER, "Side 1", 1),
+        (SectionKind.OTHER, "Side 2", 2),
     ]
     assert doc.items == []
 

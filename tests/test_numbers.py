@@ -70,13 +70,13 @@ def test_parse_danish_number(text: str, expected: float | None) -> None:
     assert parse_danish_number(text) == expected
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_integers_round_trip(value: int) -> None:
     assert parse_dkk(danish(value)) == value
     assert parse_danish_number(danish(value)) == value
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9), st.sampled_from([" ", "\u00a0"]))
+@given(st.integers(min_value=-(10**9), max_value=10**9), st.sampled_from([" ", "\u00a0"]))
 def test_space_grouping_round_trips(value: int, separator: str) -> None:
     assert parse_dkk(danish(value, separator)) == value
 
@@ -88,15 +88,17 @@ def test_unicode_minus_and_suffixes(value: int) -> None:
     assert parse_dkk(danish(value) + " kr") == value
 
 
-@given(st.decimals(min_value=-10**6, max_value=10**6, places=2, allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False, allow_infinity=False))
 def test_decimals_round_trip(value: Decimal) -> None:
     assert parse_danish_number(danish_decimal(value, 2)) == pytest.approx(float(value))
     assert parse_danish_number(danish_decimal(value, 2) + "%") == pytest.approx(float(value))
     assert parse_dkk(danish_decimal(value, 2) + " %") is None
 
 
-@given(st.decimals(min_value=0, max_value=999, places=1, allow_nan=False, allow_infinity=False),
-       st.sampled_from([("mio.", 10**6), ("mia.", 10**9)]))
+@given(
+    st.decimals(min_value=0, max_value=999, places=1, allow_nan=False, allow_infinity=False),
+    st.sampled_from([("mio.", 10**6), ("mia.", 10**9)]),
+)
 def test_scaled_amounts(value: Decimal, scale: tuple[str, int]) -> None:
     word, factor = scale
     assert parse_dkk(f"{danish_decimal(value, 1)} {word} kr.") == int(value * factor)

@@ -36,8 +36,7 @@ def text_to_pdf(text: str, path: Path) -> list[list[str]]:
 
 @pytest.fixture()
 def store(app: Dasbot, tmp_path: Path) -> Dasbot:
-    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=app.settings.cache_dir))
-    other.embedder = app.embedder
+    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=app.settings.cache_dir), embedder=app.embedder)
     return other
 
 
@@ -49,7 +48,9 @@ def test_pdf_built_from_an_agenda_cites_pages(store: Dasbot, tmp_path: Path) -> 
     with Session(store.engine) as session:
         items = {i.number: i for i in session.exec(select(AgendaItem))}
         chunks = session.exec(select(Chunk)).all()
-    expected_page = next(n for n, page in enumerate(pages, start=1) if any("Kommissorie for Nødspor Kvisten" in l for l in page))
+    expected_page = next(
+        n for n, page in enumerate(pages, start=1) if any("Kommissorie for Nødspor Kvisten" in line for line in page)
+    )
     assert items[11].page == expected_page
     for chunk in chunks:  # every chunk starts on the page it cites
         first_words = " ".join(chunk.text.split()[:3])
@@ -67,11 +68,14 @@ def test_real_minutes_pdf(store: Dasbot) -> None:
     assert pages[1] == 3 and pages[4] == 7
     answer = store.answerer.ask("takstreduktion på aflastningstilbuddet Torvevej", k=3)
     top = answer.passages[0]
-    assert top.item == 4 and top.page in (7, 8) and top.meeting_date.isoformat() == "2012-12-04"
+    cite = top.citation
+    assert cite.item == 4 and cite.page in (7, 8) and cite.meeting_date.isoformat() == "2012-12-04"
 
 
 def test_pdf_of_unknown_layout_degrades_to_pages(store: Dasbot) -> None:
-    pdf = shared_path("corpus", "pdf", "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04_bilag-takstreduktion-torvevej.pdf")
+    pdf = shared_path(
+        "corpus", "pdf", "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04_bilag-takstreduktion-torvevej.pdf"
+    )
     [report] = store.index([pdf])
     assert report.status == "indexed" and report.kind == "other"
     with Session(store.engine) as session:

@@ -25,14 +25,53 @@ from indexer.structure import parse_document
 
 # Lines that steer the segmenters into their branches, mixed with arbitrary text.
 RECORD_LINES = [
-    " Mødet den 20.01.2023 DAS Social", "Mødet den 4. december 2012", "Åben", "Lukket", "Punkt 1.", "Punkt 2.",
-    "Punkt 2.", "Punkt 17.", "Punkt 7:", "2022-090391", "Resume", "Resumé", "Sagsfremstilling", "Baggrund",
-    "Indstilling", "Det indstilles, at", "• DAS godkender dagsordenen", "Beslutning", "Bilag", "Bilag:",
-    "Bilag 1: Notat om takster", "• Bilag 2. Kommissorium", "Side 2 af 5", "3", "Indhold", "Indholdsfortegnelse",
-    "Referat", "Åbent referat", "1. Meddelelser 3", "2. Bygningsvedligeholdelse .......... 4", "1. Meddelelser",
-    "Sagsnr.: 2012-28504", "Dok.nr.: 123", "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
-    "Taget til efterretning", "Indstillingen godkendt", "Taksten er 4.107 kr. pr. døgn i 2023", "Økonomi",
-    "Til stede", "Afbud", "Sted: Rådhuset", "2013 - 12345 - Notat", "", " ", "\f", "\u00a0", "\ufeff",
+    " Mødet den 20.01.2023 DAS Social",
+    "Mødet den 4. december 2012",
+    "Åben",
+    "Lukket",
+    "Punkt 1.",
+    "Punkt 2.",
+    "Punkt 2.",
+    "Punkt 17.",
+    "Punkt 7:",
+    "2022-090391",
+    "Resume",
+    "Resumé",
+    "Sagsfremstilling",
+    "Baggrund",
+    "Indstilling",
+    "Det indstilles, at",
+    "• DAS godkender dagsordenen",
+    "Beslutning",
+    "Bilag",
+    "Bilag:",
+    "Bilag 1: Notat om takster",
+    "• Bilag 2. Kommissorium",
+    "Side 2 af 5",
+    "3",
+    "Indhold",
+    "Indholdsfortegnelse",
+    "Referat",
+    "Åbent referat",
+    "1. Meddelelser 3",
+    "2. Bygningsvedligeholdelse .......... 4",
+    "1. Meddelelser",
+    "Sagsnr.: 2012-28504",
+    "Dok.nr.: 123",
+    "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
+    "Taget til efterretning",
+    "Indstillingen godkendt",
+    "Taksten er 4.107 kr. pr. døgn i 2023",
+    "Økonomi",
+    "Til stede",
+    "Afbud",
+    "Sted: Rådhuset",
+    "2013 - 12345 - Notat",
+    "",
+    " ",
+    "\f",
+    "\u00a0",
+    "\ufeff",
 ]
 LINE = st.one_of(st.sampled_from(RECORD_LINES), st.text(max_size=80))
 PAGE = st.tuples(st.one_of(st.none(), st.integers(1, 40)), st.lists(LINE, max_size=30).map("\n".join))
@@ -100,7 +139,8 @@ def test_number_parsers_never_raise(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["1" + "0" * 28, "99999999999999999999 mia.", "1.000.000.000.000.001 kr.", "12345678901234567890123456789"],
+    "text",
+    ["1" + "0" * 28, "99999999999999999999 mia.", "1.000.000.000.000.001 kr.", "12345678901234567890123456789"],
 )
 def test_amounts_beyond_any_budget_are_not_kroner(text: str) -> None:
     assert parse_dkk(text) is None
@@ -158,7 +198,18 @@ def test_an_upload_name_never_leaves_its_folder(name: str, mime: str | None) -> 
 
 def test_hostile_upload_names() -> None:
     folder = Path("/srv/dasbot/data/uploads/.incoming")
-    for name in ["../../etc/passwd", "..\\..\\boot.ini", "/etc/shadow", "....pdf", ".bashrc", "a/../../b.pdf",
-                 "C:\\Windows\\x.pdf", "\x00.pdf", "", "..", "referat.pdf\n.sh"]:
+    for name in [
+        "../../etc/passwd",
+        "..\\..\\boot.ini",
+        "/etc/shadow",
+        "....pdf",
+        ".bashrc",
+        "a/../../b.pdf",
+        "C:\\Windows\\x.pdf",
+        "\x00.pdf",
+        "",
+        "..",
+        "referat.pdf\n.sh",
+    ]:
         safe = safe_filename(name)
         assert safe and not safe.startswith(".") and (folder / safe).resolve().parent == folder, (name, safe)

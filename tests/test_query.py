@@ -6,8 +6,8 @@ from datetime import date
 
 from bot.conversation import Conversation, is_follow_up
 from bot.direct import direct_answer
-from bot.sentences import sentences
 from bot.query import understand
+from bot.sentences import sentences
 from indexer.clean import join_lines
 from tests.conftest import corpus_lines
 
@@ -32,7 +32,9 @@ def test_years_that_are_not_meeting_periods_are_left_alone() -> None:
     assert not understand("hvad skete der på mødet i 2022?", MEETINGS).has_period
     # a bare year dates the event asked about, which a later meeting's record may tell
     assert not understand("hvor mange var med til recovery-webinaret i 2021?", MEETINGS).has_period
-    assert understand("hvilke punkter på martsmødet 2023 havde Komponent en rolle i?", MEETINGS).date_to == date(2023, 3, 31)
+    assert understand("hvilke punkter på martsmødet 2023 havde Komponent en rolle i?", MEETINGS).date_to == date(
+        2023, 3, 31
+    )
 
 
 def test_direct_answer_is_a_sentence_of_the_passage() -> None:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from indexer.read import STREAM_LIMIT, Page, UnreadableFile, read_pages
+from indexer.report import Reason
+from tests.support.pdfs import encrypted, write_pdf
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MINUTES_PDF = SHARED / "corpus" / "pdf" / "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04_referat.pdf"
@@ -19,33 +20,6 @@ def real_minutes() -> Path:
     if not MINUTES_PDF.exists():
         pytest.skip(f"{MINUTES_PDF} is not present")
     return MINUTES_PDF
-
-
-def write_pdf(path: Path, texts: list[str], padding: int = 0) -> Path:
-    """A PDF with one Helvetica text line per page; `padding` spaces inflate each content stream."""
-    writer = PdfWriter()
-    font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"),
-    })
-    for text in texts:
-        page = writer.add_blank_page(300, 300)
-        fonts = DictionaryObject({NameObject("/F1"): font})
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
-        stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 12 Tf 20 150 Td ({text}) Tj ET\n".encode() + b" " * padding)
-        page.replace_contents(stream.flate_encode())
-    writer.write(path)
-    return path
-
-
-def encrypted(source: Path, target: Path, user_password: str) -> Path:
-    """A copy of `source` encrypted with `user_password` (and an owner password)."""
-    writer = PdfWriter(clone_from=source)
-    writer.encrypt(user_password=user_password, owner_password="owner-secret")
-    writer.write(target)
-    return target
 
 
 def test_pdf_pages_are_numbered_from_one(tmp_path: Path) -> None:
@@ -67,47 +41,54 @@ def test_markdown_and_upper_case_suffix(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content"), [("empty.pdf", b""), ("empty.txt", b""), ("blank.md", b" \n\n"), ("bom.txt", b"\xef\xbb\xbf\n")]
+    ("name", "content"),
+    [("empty.pdf", b""), ("empty.txt", b""), ("blank.md", b" \n\n"), ("bom.txt", b"\xef\xbb\xbf\n")],
 )
 def test_empty_file(tmp_path: Path, name: str, content: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    with pytest.raises(UnreadableFile, match="empty"):
+    with pytest.raises(UnreadableFile, match="empty") as caught:
         read_pages(path)
+    assert caught.value.reason is Reason.EMPTY
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
     path = tmp_path / "referat.docx"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(UnreadableFile, match="unsupported file type .docx"):
+    with pytest.raises(UnreadableFile, match="unsupported file type .docx") as caught:
         read_pages(path)
+    assert (caught.value.reason, caught.value.details) == (Reason.UNSUPPORTED_TYPE, {"suffix": ".docx"})
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableFile, match="cannot be read"):
+    with pytest.raises(UnreadableFile, match="cannot be read") as caught:
         read_pages(tmp_path / "absent.pdf")
+    assert caught.value.reason is Reason.CANNOT_READ
 
 
 def test_text_renamed_to_pdf(tmp_path: Path) -> None:
     path = tmp_path / "fake.pdf"
     path.write_text("Referat\nSundheds- og Forebyggelsesudvalget", encoding="utf-8")
-    with pytest.raises(UnreadableFile, match="not a PDF"):
+    with pytest.raises(UnreadableFile, match="not a PDF") as caught:
         read_pages(path)
+    assert caught.value.reason is Reason.NOT_PDF
 
 
 def test_text_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes("Møde på rådhuset".encode("latin-1"))
-    with pytest.raises(UnreadableFile, match="not UTF-8"):
+    with pytest.raises(UnreadableFile, match="not UTF-8") as caught:
         read_pages(path)
+    assert (caught.value.reason, caught.value.details) == (Reason.NOT_UTF8, {"offset": 1})
 
 
 def test_truncated_pdf(tmp_path: Path) -> None:
     data = write_pdf(tmp_path / "whole.pdf", ["Referat", "Side 2"]).read_bytes()
     path = tmp_path / "truncated.pdf"
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(UnreadableFile, match="corrupt or truncated"):
+    with pytest.raises(UnreadableFile, match="corrupt or truncated") as caught:
         read_pages(path)
+    assert caught.value.reason is Reason.CORRUPT_PDF and caught.value.details["error"] in str(caught.value)
 
 
 def test_truncated_real_pdf(tmp_path: Path) -> None:
@@ -121,8 +102,9 @@ def test_truncated_real_pdf(tmp_path: Path) -> None:
 def test_password_protected_pdf(tmp_path: Path) -> None:
     source = write_pdf(tmp_path / "plain.pdf", ["Lukket referat"])
     path = encrypted(source, tmp_path / "locked.pdf", "secret")
-    with pytest.raises(UnreadableFile, match="password-protected"):
+    with pytest.raises(UnreadableFile, match="password-protected") as caught:
         read_pages(path)
+    assert caught.value.reason is Reason.PASSWORD_PROTECTED
 
 
 def test_pdf_encrypted_with_empty_user_password_opens(tmp_path: Path) -> None:
@@ -136,21 +118,24 @@ def test_blank_pages_need_ocr(tmp_path: Path) -> None:
     writer.add_blank_page(595, 842)
     writer.add_blank_page(595, 842)
     writer.write(tmp_path / "scan.pdf")
-    with pytest.raises(UnreadableFile, match="needs OCR"):
+    with pytest.raises(UnreadableFile, match="needs OCR") as caught:
         read_pages(tmp_path / "scan.pdf")
+    assert caught.value.reason is Reason.NEEDS_OCR
 
 
 def test_pdf_without_pages(tmp_path: Path) -> None:
     PdfWriter().write(tmp_path / "none.pdf")
-    with pytest.raises(UnreadableFile, match="no pages"):
+    with pytest.raises(UnreadableFile, match="no pages") as caught:
         read_pages(tmp_path / "none.pdf")
+    assert caught.value.reason is Reason.NO_PAGES
 
 
 def test_decompression_bomb_fails_clearly(tmp_path: Path) -> None:
     pdf = write_pdf(tmp_path / "bomb.pdf", ["Referat"], padding=STREAM_LIMIT + 1_000_000)
     assert pdf.stat().st_size < 1_000_000
-    with pytest.raises(UnreadableFile, match="limit"):
+    with pytest.raises(UnreadableFile, match="limit") as caught:
         read_pages(pdf)
+    assert (caught.value.reason, caught.value.details) == (Reason.STREAM_OVER_LIMIT, {"limit": STREAM_LIMIT})
 
 
 def test_error_messages_are_one_line(tmp_path: Path) -> None:

@@ -3,13 +3,18 @@ re-index runs, and `dasbot doctor` finds and repairs a FAISS file that disagrees
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
+import pty
 import re
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -25,11 +30,11 @@ from bot.core import Dasbot
 from bot.settings import PROJECT_ROOT, Settings
 from indexer import ann
 from indexer.embedding import Embedder
+from indexer.indexer import Indexer
 from indexer.lock import IndexBusy, index_lock, is_locked
 from indexer.models import Chunk, Document
-from indexer.pipeline import Indexer
 from tests.conftest import corpus_file
-from tests.test_hostile_files import HashedEmbedder, agenda
+from tests.support.records import HashedEmbedder, agenda
 
 # Two agendas cut short (~25 and ~12 chunks): long enough to kill mid-embedding, short enough to embed in seconds.
 RECORDS = {"a-dagsorden.txt": ("003", 300), "b-dagsorden.txt": ("000", 150)}
@@ -57,7 +62,8 @@ def fingerprint(store: Dasbot, question: str) -> list[tuple]:
     """An answer as the user sees it: each passage's citation, text and score (not its chunk id)."""
     answer = store.answerer.ask(question, k=3)
     return [(answer.abstained,)] + [
-        (p.source, p.page, p.item, p.section, p.text, round(p.score, 4)) for p in answer.passages
+        (p.citation.source, p.citation.page, p.citation.item, p.citation.section, p.text, round(p.score, 4))
+        for p in answer.passages
     ]
 
 
@@ -74,8 +80,7 @@ def chunk_count(session: Session, document_id: int | None) -> int:
 
 
 def open_store(data: Path, cache_dir: Path) -> Dasbot:
-    store = Dasbot(Settings(data_dir=data, cache_dir=cache_dir))
-    store.embedder = Embedder.load(None, cache_dir)
+    store = Dasbot(Settings(data_dir=data, cache_dir=cache_dir), embedder=Embedder.load(None, cache_dir))
     return store
 
 
@@ -111,23 +116,31 @@ def copy_of(baseline: Baseline, name: str) -> Path:
 
 
 class IndexRun:
-    """`dasbot index` in a subprocess; its stderr is collected by a thread."""
+    """`dasbot index` in a subprocess whose stderr is a terminal (so it draws its progress bars, as for a person
+    at the keyboard); what it writes there is collected by a thread."""
 
     def __init__(self, data: Path, cache_dir: Path, records: Path) -> None:
         env = dict(os.environ, DASBOT_DATA_DIR=str(data), DASBOT_CACHE_DIR=str(cache_dir))
         self.started = time.monotonic()
+        self._terminal, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a terminal 120 columns wide
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "index", str(records)], cwd=PROJECT_ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [sys.executable, "-m", "bot.cli", "index", str(records)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=child,
         )
+        os.close(child)
         self.stderr = ""
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
-        assert self.proc.stderr is not None
-        while chunk := os.read(self.proc.stderr.fileno(), 4096):
-            self.stderr += chunk.decode("utf-8", "replace")
+        with contextlib.suppress(OSError):  # the terminal reports EIO once the process has gone
+            while chunk := os.read(self._terminal, 4096):
+                self.stderr += chunk.decode("utf-8", "replace")
+        os.close(self._terminal)
 
     def kill_when(self, moment: Callable[[], bool], timeout: float = 60.0) -> bool:
         """SIGKILL the indexer as soon as `moment()` holds; False when it finished first."""
@@ -153,8 +166,8 @@ def committed(data: Path, file_sha: str) -> Callable[[], bool]:
 
 def embedding(run: IndexRun, name: str) -> Callable[[], bool]:
     """True while the progress bar of `name` shows some but not all passages embedded."""
-    bar = re.compile(rf"{re.escape(name)}\s+\[#*\.+\] \d+/\d+")
-    return lambda: bar.search(run.stderr) is not None
+    bar = re.compile(rf"{re.escape(name)}:.*?\| *(\d+)/(\d+)")
+    return lambda: any(int(done) < int(total) for done, total in bar.findall(run.stderr))
 
 
 def test_kill_minus_9_at_any_moment_loses_nothing(baseline: Baseline, cache_dir: Path) -> None:
@@ -207,7 +220,8 @@ def test_kill_minus_9_at_any_moment_loses_nothing(baseline: Baseline, cache_dir:
 
 
 def test_questions_are_answered_from_the_old_index_until_the_new_one_is_in_place(
-    baseline: Baseline, cache_dir: Path,
+    baseline: Baseline,
+    cache_dir: Path,
 ) -> None:
     store = open_store(copy_of(baseline, "concurrent"), cache_dir)
     old = fingerprint(store, QUESTIONS[0])
@@ -236,8 +250,10 @@ def test_questions_are_answered_from_the_old_index_until_the_new_one_is_in_place
 
 @pytest.fixture()
 def hashed_store(tmp_path: Path, cache_dir: Path) -> Dasbot:
-    store = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
-    store.embedder = HashedEmbedder(Embedder.load(None, cache_dir))
+    store = Dasbot(
+        Settings(data_dir=tmp_path / "data", cache_dir=cache_dir),
+        embedder=HashedEmbedder(Embedder.load(None, cache_dir)),
+    )
     path = tmp_path / "dagsorden.txt"
     path.write_text(agenda(), encoding="utf-8")
     store.index([path])
@@ -263,7 +279,10 @@ def test_a_second_writer_waits_for_the_first(hashed_store: Dasbot, tmp_path: Pat
 
 
 def test_a_second_writer_gives_up_with_one_clear_line(
-    hashed_store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    hashed_store: Dasbot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     settings = hashed_store.settings
     impatient = Indexer(hashed_store.engine, settings.ann_path, lambda: hashed_store.embedder, lock_timeout=0.3)
@@ -274,7 +293,9 @@ def test_a_second_writer_gives_up_with_one_clear_line(
 
         monkeypatch.setenv("DASBOT_DATA_DIR", str(hashed_store.settings.data_dir))
         monkeypatch.setattr(
-            Dasbot, "index", lambda self, paths, progress=None, force=False: impatient.index(paths, progress, force=force)
+            Dasbot,
+            "index",
+            lambda self, paths, progress=None, force=False: impatient.index(paths, progress, force=force),
         )
         assert cli.main(["index", str(tmp_path / "dagsorden.txt")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -302,7 +323,10 @@ def test_the_lock_of_a_killed_writer_is_free(tmp_path: Path) -> None:
 
 
 def doctor(
-    store: Dasbot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str,
+    store: Dasbot,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
 ) -> tuple[int, str]:
     monkeypatch.setenv("DASBOT_DATA_DIR", str(store.settings.data_dir))
     monkeypatch.setenv("DASBOT_CACHE_DIR", str(store.settings.cache_dir))
@@ -319,7 +343,10 @@ def test_doctor_reports_a_healthy_store(hashed_store: Dasbot, monkeypatch: pytes
 
 
 def test_doctor_accepts_a_verified_model_not_converted_yet(
-    hashed_store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    hashed_store: Dasbot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DASBOT_DATA_DIR", str(hashed_store.settings.data_dir))
     monkeypatch.setenv("DASBOT_CACHE_DIR", str(tmp_path / "empty-cache"))
@@ -360,7 +387,10 @@ DAMAGE = {
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_doctor_finds_damage_and_repair_mends_it(
-    hashed_store: Dasbot, monkeypatch: pytest.MonkeyPatch, capsys, damage: str,
+    hashed_store: Dasbot,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
+    damage: str,
 ) -> None:
     harm, symptom = DAMAGE[damage]
     harm(hashed_store)
@@ -379,7 +409,9 @@ def test_the_next_index_run_repairs_a_disagreeing_faiss_file(hashed_store: Dasbo
 
 
 def test_new_and_replaced_documents_update_the_faiss_file_in_place(
-    hashed_store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    hashed_store: Dasbot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A commit costs the chunks it changes: the FAISS file is updated, not rebuilt from every stored vector."""
     other = tmp_path / "andet-møde.txt"
@@ -397,8 +429,9 @@ def test_new_and_replaced_documents_update_the_faiss_file_in_place(
     reports = hashed_store.index([other, revised])
     assert [(r.path, r.status) for r in reports] == [("andet-møde.txt", "indexed"), ("dagsorden.txt", "replaced")]
     assert builds == [] and hashed_store.indexer.agreement().ok
-    assert {hit.chunk.source for hit in hashed_store.searcher.search("Torvevænget Kvisten", k=20)} == {
-        "andet-møde.txt", "dagsorden.txt",
+    assert {hit.chunk.citation.source for hit in hashed_store.searcher.search("Torvevænget Kvisten", k=20)} == {
+        "andet-møde.txt",
+        "dagsorden.txt",
     }
 
 
@@ -407,7 +440,10 @@ class Killed(BaseException):
 
 
 def test_a_crash_between_commit_and_faiss_swap_is_repaired(
-    hashed_store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    hashed_store: Dasbot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The one moment a kill leaves FAISS behind the database (between commit and rename), made deterministic."""
     path = tmp_path / "dagsorden.txt"
@@ -417,7 +453,7 @@ def test_a_crash_between_commit_and_faiss_swap_is_repaired(
         raise Killed
 
     with monkeypatch.context() as patch:  # killed after the commit, before the rename
-        patch.setattr("indexer.pipeline.os.replace", killed)
+        patch.setattr("indexer.indexer.os.replace", killed)
         with pytest.raises(Killed):
             hashed_store.index([path])
     agreement = hashed_store.indexer.agreement()
@@ -427,4 +463,4 @@ def test_a_crash_between_commit_and_faiss_swap_is_repaired(
     assert status == 1 and "stemmer ikke med databasen" in out
     [report] = hashed_store.index([path])
     assert report.status == "unchanged" and hashed_store.indexer.agreement().ok
-    assert hashed_store.searcher.search("Torvevænget", k=1)[0].chunk.source == "dagsorden.txt"
+    assert hashed_store.searcher.search("Torvevænget", k=1)[0].chunk.citation.source == "dagsorden.txt"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.conversation import Conversation
 from bot.core import Dasbot
 from bot.evaluate import evaluate, load_questions
@@ -23,15 +25,15 @@ def test_dev_sample_by_the_strict_rule(app: Dasbot) -> None:
 def test_agenda_question_lists_the_meeting(app: Dasbot) -> None:
     answer = app.answerer.ask("hvad var på dagsordenen den 21. august 2023?")
     [meeting] = answer.agenda
-    assert meeting["date"] == "2023-08-21" and len(meeting["items"]) == 17
-    assert all(p.meeting_date.isoformat() == "2023-08-21" for p in answer.passages)
+    assert meeting.date == date(2023, 8, 21) and len(meeting.items) == 17
+    assert all(p.citation.meeting_date.isoformat() == "2023-08-21" for p in answer.passages)
 
 
 def test_follow_up_keeps_the_topic(app: Dasbot) -> None:
     chat = Conversation()
     app.answerer.ask("hvem havde skrevet under på KKR Nordjyllands brev til sundhedsministeren?", conversation=chat)
     follow = app.answerer.ask("hvem svarede på det?", conversation=chat)
-    assert not follow.abstained and follow.passages[0].source.startswith("004")
+    assert not follow.abstained and follow.passages[0].citation.source.startswith("004")
     assert "sundhedsministeren" in follow.searched
 
 
@@ -65,7 +67,9 @@ def test_a_rare_name_matched_exactly_is_answered(app: Dasbot) -> None:
     assert not answer.abstained
     first = answer.decisions[0]
     assert (first.meeting_date.isoformat(), first.item, first.kind) == ("2023-01-20", 7, "indstilling")
-    assert any(p.item == 7 and p.meeting_date.isoformat() == "2023-01-20" for p in answer.passages[:3])
+    assert any(
+        p.citation.item == 7 and p.citation.meeting_date.isoformat() == "2023-01-20" for p in answer.passages[:3]
+    )
 
 
 def test_a_year_the_records_lack_abstains_and_names_the_nearest(app: Dasbot) -> None:

@@ -35,8 +35,11 @@ def norm(text: str | None) -> str:
 def find(facts: list[TariffFact], offer: str, service: str, kind: str, law: str | None = None) -> TariffFact:
     """The one fact with this offer, service, kind (and law)."""
     found = [
-        f for f in facts
-        if norm(f.offer) == norm(offer) and norm(f.service) == norm(service) and f.kind == kind
+        f
+        for f in facts
+        if norm(f.offer) == norm(offer)
+        and norm(f.service) == norm(service)
+        and f.kind == kind
         and (law is None or f.legal_basis == law)
     ]
     assert len(found) == 1, (offer, service, kind, found)
@@ -131,7 +134,9 @@ def test_three_year_columns_and_wrapped_label() -> None:
     facts = extract_tariffs(lines("004", 3003, 3287))
     service = "Takstgruppe 3 (25-49 pladser) – takst pr. tilbud"
     assert [(f.kind, f.year, f.amount_dkk) for f in facts if f.service == service] == [
-        ("takst", 2018, 70269), ("old", 2018, 71386), ("new", 2019, 70682)
+        ("takst", 2018, 70269),
+        ("old", 2018, 71386),
+        ("new", 2019, 70682),
     ]
     average = find(facts, "Socialtilsyn Nord", "Gennemsnitspris pr. plejefamilie (objektiv finansiering)", "new")
     assert (average.year, average.amount_dkk, average.unit) == (2019, 16399, "plejefamilie/år")
@@ -225,10 +230,14 @@ SOURCES = [
 
 # Gold rows this extractor does not reproduce, and why.
 KNOWN_MISSES = {
-    ("001", "De særlige pladser (Region Nordjylland, Brønderslev)"):
-        "the operator and town in the gold's offer name are not stated next to the tariff",
-    ("004", "Takstgruppe 2 (8-24 pladser) – tilsynstakst pr. tilbud"):
-        "the table is captioned `takst pr. tilbud` (as in 002, whose gold says so)",
+    (
+        "001",
+        "De særlige pladser (Region Nordjylland, Brønderslev)",
+    ): "the operator and town in the gold's offer name are not stated next to the tariff",
+    (
+        "004",
+        "Takstgruppe 2 (8-24 pladser) – tilsynstakst pr. tilbud",
+    ): "the table is captioned `takst pr. tilbud` (as in 002, whose gold says so)",
 }
 
 
@@ -241,7 +250,8 @@ def _gold() -> list[dict]:
 def _facts(prefix: str) -> tuple[TariffFact, ...]:
     return tuple(
         fact
-        for file, first, last, year in SOURCES if file == prefix
+        for file, first, last, year in SOURCES
+        if file == prefix
         for fact in extract_tariffs(lines(file, first, last), context_year=year)
     )
 
@@ -263,14 +273,20 @@ def _gold_cases() -> list:
 @pytest.mark.parametrize("gold", _gold_cases())
 def test_gold_tariff_is_found(gold: dict) -> None:
     candidates = [
-        f for f in _facts(gold["file"][:3])
-        if norm(f.offer) == norm(gold["offer"]) and norm(f.service) == norm(gold["service"])
-        and f.year == gold["year"] and f.kind == gold["kind"]
+        f
+        for f in _facts(gold["file"][:3])
+        if norm(f.offer) == norm(gold["offer"])
+        and norm(f.service) == norm(gold["service"])
+        and f.year == gold["year"]
+        and f.kind == gold["kind"]
         and (not gold.get("lovgrundlag") or norm(f.legal_basis) == norm(gold["lovgrundlag"]))
     ]
     assert {f.amount_dkk for f in candidates} == {gold["amount_dkk"]}  # a table and prose may both state it
-    assert any(norm(gold["evidence"]) in norm(f.evidence) or norm(f.evidence) in norm(gold["evidence"])
-               for f in _facts(gold["file"][:3]) if f.amount_dkk == gold["amount_dkk"])
+    assert any(
+        norm(gold["evidence"]) in norm(f.evidence) or norm(f.evidence) in norm(gold["evidence"])
+        for f in _facts(gold["file"][:3])
+        if f.amount_dkk == gold["amount_dkk"]
+    )
 
 
 def test_gold_sources_yield_no_unknown_kinds() -> None:

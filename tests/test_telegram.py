@@ -10,12 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -25,92 +23,37 @@ from telegram.ext import Defaults, ExtBot
 from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
 from bot.telegram import keyboards, records, render
-from bot.telegram.app import COMMANDS, build_application, run, webhook_secret
+from bot.telegram.app import COMMANDS, webhook_secret
 from bot.telegram.delivery import MAX_ATTEMPTS, Journal, journal_path
 from bot.telegram.indexing import safe_filename, uploads_dir
 from bot.telegram.logs import REDACTED, RedactToken, configure_logging
 from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
-from tests.fake_telegram import BOT_USER, Call, FakeTelegram, utf16_len
-
-MEMBER, OTHER_MEMBER, SECRETARY, STRANGER = 1001, 1002, 2001, 3001
-GROUP, STRANGE_GROUP = -100500, -100600
-MENTION = f"@{BOT_USER['username']}"
-
-
-class RunningBot:
-    """The bot as `dasbot serve` runs it (build_application, then run with long polling), in its own thread."""
-
-    def __init__(self, core: Dasbot) -> None:
-        self.core = core
-        self.application = build_application(core)
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, name="bot", daemon=True)
-        self.stopping = False
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        run(self.application, self.core, stop_signals=None)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not (self.application.running and self.application.updater.running):
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the bot did not start"
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """Stop as a stop signal does (without waiting): no more updates fetched, those received answered."""
-        self.stopping = True
-        self.loop.call_soon_threadsafe(self.application.stop_running)
-
-    def __exit__(self, *exc: object) -> None:
-        if not self.stopping:
-            self.stop()
-        self.thread.join(timeout=60)
-        assert not self.thread.is_alive(), "the bot did not stop"
-
-
-def telegram_core(store: Dasbot, tg: FakeTelegram, **settings: Any) -> Dasbot:
-    """A core over `store` (same data dir, model and searcher) with the Telegram settings of the tests."""
-    core = Dasbot(replace(
-        store.settings, telegram_token=tg.token, telegram_base_url=tg.base_url, telegram_base_file_url=tg.base_file_url,
-        members=frozenset({MEMBER, OTHER_MEMBER, GROUP}), secretariat=frozenset({SECRETARY}), **settings,
-    ))
-    core.embedder = store.embedder
-    core.engine = store.engine
-    core.searcher = store.searcher
-    return core
+from tests.support.fake_telegram import BOT_USER, Call, FakeTelegram, utf16_len
+from tests.support.telegram import (
+    GROUP,
+    MEMBER,
+    MENTION,
+    OTHER_MEMBER,
+    STRANGE_GROUP,
+    STRANGER,
+    RunningBot,
+    answer_of,
+    ask,
+    command,
+    sent,
+    telegram_core,
+)
 
 
 def agenda(day: str, items: list[tuple[str, str]]) -> str:
     """A tiny DAS agenda in the corpus format: a header line, then `Punkt N.` items with a resumé and a recommendation."""
     parts = [f" Mødet den {day} DAS Social\n"]
     for number, (title, text) in enumerate(items, start=1):
-        parts.append(f"Åben\n\nPunkt {number}.\n\n{title}\n\nResume\n\n{text}\n\nIndstilling\n\nDet indstilles, at\n\n• DAS tager punktet til efterretning\n")
+        parts.append(
+            f"Åben\n\nPunkt {number}.\n\n{title}\n\nResume\n\n{text}\n\nIndstilling\n\nDet indstilles, at\n\n• DAS tager punktet til efterretning\n"
+        )
     return "\n".join(parts)
-
-
-@pytest.fixture()
-def tg() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture()
-def people(tg: FakeTelegram) -> dict[str, dict[str, Any]]:
-    return {
-        "member": tg.user(MEMBER, "Mette"), "other": tg.user(OTHER_MEMBER, "Ole"), "secretary": tg.user(SECRETARY, "Sara"),
-        "stranger": tg.user(STRANGER, "Søren"), "group": tg.group(GROUP, "DAS Social"), "strange_group": tg.group(STRANGE_GROUP, "Andet"),
-    }
-
-
-@pytest.fixture()
-def bot(app: Dasbot, tg: FakeTelegram, people: dict[str, dict[str, Any]]) -> Iterator[RunningBot]:
-    """The bot over the session's indexed corpus."""
-    with RunningBot(telegram_core(app, tg)) as running:
-        yield running
 
 
 @pytest.fixture()
@@ -123,8 +66,7 @@ def unused_port() -> int:
 @pytest.fixture()
 def store(app: Dasbot, tmp_path: Path) -> Dasbot:
     """An empty store of its own (uploads go here), sharing the session's model."""
-    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=app.settings.cache_dir))
-    other.embedder = app.embedder
+    other = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=app.settings.cache_dir), embedder=app.embedder)
     return other
 
 
@@ -133,29 +75,6 @@ def upload_bot(store: Dasbot, tg: FakeTelegram, people: dict[str, dict[str, Any]
     """The bot over the empty store."""
     with RunningBot(telegram_core(store, tg)) as running:
         yield running
-
-
-def sent(call: Call, chat_id: int) -> bool:
-    return call.method == "sendMessage" and call.chat_id == chat_id
-
-
-def answer_of(tg: FakeTelegram, mark: int, chat_id: int) -> list[Call]:
-    """The messages of an answer, once its last one (the one with the buttons) has arrived."""
-    tg.wait(lambda c: sent(c, chat_id) and bool(c.buttons), since=mark)
-    return tg.since(mark, "sendMessage", chat_id)
-
-
-def ask(tg: FakeTelegram, user: dict[str, Any], text: str) -> list[Call]:
-    mark = tg.mark()
-    tg.send(user, text)
-    return answer_of(tg, mark, user["id"])
-
-
-def command(tg: FakeTelegram, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None) -> Call:
-    """Send a command; the bot's first message in reply."""
-    mark = tg.mark()
-    tg.send(user, text, chat)
-    return tg.wait(lambda c: sent(c, (chat or user)["id"]), since=mark)[0]
 
 
 def press(tg: FakeTelegram, user: dict[str, Any], call: Call, label: str) -> tuple[str, int]:
@@ -176,7 +95,8 @@ def final_edit(tg: FakeTelegram, status: Call, mark: int, marker: str) -> Call:
     """The edit of a progress message whose text contains `marker` (the summary)."""
     message_id = status.result["message_id"]
     return tg.wait(
-        lambda c: c.method == "editMessageText" and c.params["message_id"] == message_id and marker in c.plain, since=mark
+        lambda c: c.method == "editMessageText" and c.params["message_id"] == message_id and marker in c.plain,
+        since=mark,
     )[0]
 
 
@@ -215,8 +135,13 @@ def test_direct_answer_agenda_and_follow_up(tg: FakeTelegram, bot: RunningBot, p
     assert "17. Næste møde" in listing.plain and listing.plain.index("Næste møde") < listing.plain.index("[1] ")
     ask(tg, people["other"], "hvem havde skrevet under på KKR Nordjyllands brev til sundhedsministeren?")
     [follow] = ask(tg, people["other"], "hvem svarede på det?")
-    assert "004_" in follow.plain.split("\n\n")[-1] or "004_" in follow.plain
+    assert "004_" in citation_of(follow, 1)  # alone, the follow-up's best passage is another record's
     assert_all_valid(tg)
+
+
+def citation_of(message: Call, rank: int) -> str:
+    """The citation header of an answer's passage `rank`."""
+    return next(line for line in message.plain.splitlines() if line.startswith(f"[{rank}] "))
 
 
 def test_no_answer_is_one_line_with_a_lookup(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
@@ -232,8 +157,12 @@ def test_buttons_more_whole_item_and_source(tg: FakeTelegram, bot: RunningBot, p
     query, mark = press(tg, member, first, "Flere resultater")
     assert tg.wait_answer(query).get("text") is None
     more = answer_of(tg, mark, MEMBER)
-    assert "[4] " in more[0].plain and "[1] " not in more[0].plain and "Indstillinger og beslutninger" not in more[0].plain
-    assert all(b["text"] != "Flere resultater" for row in tg.message(first)["reply_markup"]["inline_keyboard"] for b in row)
+    assert (
+        "[4] " in more[0].plain and "[1] " not in more[0].plain and "Indstillinger og beslutninger" not in more[0].plain
+    )
+    assert all(
+        b["text"] != "Flere resultater" for row in tg.message(first)["reply_markup"]["inline_keyboard"] for b in row
+    )
 
     query, mark = press(tg, member, first, "Hele punktet [1]")
     tg.wait_answer(query)
@@ -275,7 +204,9 @@ def test_a_long_whole_item_arrives_as_several_valid_messages(tg: FakeTelegram, b
 
 def test_commands_are_listed_with_set_my_commands(tg: FakeTelegram, bot: RunningBot) -> None:
     assert [c["command"] for c in tg.commands] == [name for name, _, _ in COMMANDS]
-    assert {"start", "hjaelp", "takst", "beslutning", "moeder", "dagsorden", "tidslinje"} <= {c["command"] for c in tg.commands}
+    assert {"start", "hjaelp", "takst", "beslutning", "moeder", "dagsorden", "tidslinje"} <= {
+        c["command"] for c in tg.commands
+    }
 
 
 def test_start_and_help(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
@@ -331,7 +262,9 @@ def test_unknown_command(tg: FakeTelegram, bot: RunningBot, people: dict) -> Non
 # Groups and strangers
 
 
-def test_a_member_group_answers_commands_mentions_and_replies_only(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
+def test_a_member_group_answers_commands_mentions_and_replies_only(
+    tg: FakeTelegram, bot: RunningBot, people: dict
+) -> None:
     group, stranger = people["group"], people["stranger"]  # anyone in a member group may ask
     mark = tg.mark()
     tg.send(stranger, "Hvad blev indstillet om Kvisten?", group)  # not addressed to the bot: ignored
@@ -386,10 +319,16 @@ def test_an_upload_by_the_secretariat_is_indexed_answerable_and_notifies_subscri
     assert "følger nu" in command(tg, other, "/abonner Socialtilsyn").plain
     assert "følger allerede" in command(tg, member, "/abonner  kvisten ").plain
 
-    content = agenda("05.02.2024", [
-        ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
-        ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering om den faglige bæredygtighed."),
-    ]).encode()
+    content = agenda(
+        "05.02.2024",
+        [
+            ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+            (
+                "Status på Nødspor Kvisten",
+                "Arbejdsgruppen for Kvisten fremlægger sin afrapportering om den faglige bæredygtighed.",
+            ),
+        ],
+    ).encode()
     mark = tg.mark()
     status = upload(tg, secretary, "dagsorden 2024.txt", content)
     summary = final_edit(tg, status, mark, "er indekseret")
@@ -432,7 +371,9 @@ def test_one_indexing_job_at_a_time(tg: FakeTelegram, store: Dasbot, people: dic
     with RunningBot(core):
         mark = tg.mark()
         for name, day in (("a.txt", "05.02.2024"), ("b.txt", "06.02.2024")):
-            tg.send_document(people["secretary"], name, agenda(day, [("Dagsorden", "Godkendes."), ("Kvisten", "Status.")]).encode())
+            tg.send_document(
+                people["secretary"], name, agenda(day, [("Dagsorden", "Godkendes."), ("Kvisten", "Status.")]).encode()
+            )
         tg.wait(lambda c: c.method == "editMessageText" and "er indekseret" in c.plain, since=mark, count=2)
     assert overlaps == [1, 1]
 
@@ -452,14 +393,33 @@ def test_subscriptions_survive_a_restart_and_can_be_cancelled(tg: FakeTelegram, 
         assert "Skriv et emne" in command(tg, member, "/abonner").plain
 
 
-def test_an_upload_by_a_member_is_refused_and_not_downloaded(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+def test_a_follow_up_after_a_restart_is_read_with_the_question_before(
+    tg: FakeTelegram, app: Dasbot, people: dict
+) -> None:
+    core = telegram_core(app, tg)
+    with RunningBot(core):
+        ask(tg, people["other"], "hvem havde skrevet under på KKR Nordjyllands brev til sundhedsministeren?")
+    with RunningBot(core):
+        [follow] = ask(tg, people["other"], "hvem svarede på det?")
+        query, mark = press(tg, people["other"], follow, "Flere resultater")
+        tg.wait_answer(query)
+        [more] = answer_of(tg, mark, OTHER_MEMBER)
+    # alone, the follow-up's best passage and its fifth are other records'
+    assert "004_" in citation_of(follow, 1) and "004_" in citation_of(more, 5)
+
+
+def test_an_upload_by_a_member_is_refused_and_not_downloaded(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict
+) -> None:
     reply = upload(tg, people["member"], "dagsorden.txt", agenda("05.02.2024", [("Kvisten", "Tekst.")]).encode())
     assert "kun sekretariatet kan tilføje dokumenter" in reply.plain and "Intet er blevet indekseret" in reply.plain
     assert not tg.since(0, "getFile") and not tg.downloads() and upload_bot.core.chunk_count() == 0
 
 
 def test_an_oversized_file_is_refused_before_download(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
-    reply = upload(tg, people["secretary"], "stor.pdf", b"%PDF-1.4 small", file_size=21_000_000, mime_type="application/pdf")
+    reply = upload(
+        tg, people["secretary"], "stor.pdf", b"%PDF-1.4 small", file_size=21_000_000, mime_type="application/pdf"
+    )
     assert "21.0 MB" in reply.plain and "20 MB" in reply.plain and "ikke hentet" in reply.plain
     assert not tg.since(0, "getFile") and not tg.downloads() and upload_bot.core.chunk_count() == 0
 
@@ -474,9 +434,13 @@ def test_an_unreadable_upload_gets_a_danish_reason(tg: FakeTelegram, upload_bot:
     assert "kan kun læse PDF- og tekstfiler" in reply.plain
 
 
-def test_an_upload_name_cannot_escape_the_uploads_folder(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+def test_an_upload_name_cannot_escape_the_uploads_folder(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict
+) -> None:
     mark = tg.mark()
-    content = agenda("06.03.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."), ("Kvisten", "Tekst om Kvisten.")])
+    content = agenda(
+        "06.03.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."), ("Kvisten", "Tekst om Kvisten.")]
+    )
     status = upload(tg, people["secretary"], "../../../etc/..møde<1>.txt", content.encode())
     final_edit(tg, status, mark, "er indekseret")
     folder = uploads_dir(upload_bot.core.settings)
@@ -485,10 +449,16 @@ def test_an_upload_name_cannot_escape_the_uploads_folder(tg: FakeTelegram, uploa
 
 
 def test_escaping_of_documents_and_questions(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
-    content = agenda("07.03.2024", [
-        ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
-        ("Takster <2024> & <b>tilbud</b>", "Taksten for døgnophold på Kvisten er < 5.000 kr. & > 4.000 kr. pr. døgn; se <i>bilag</i> &amp; noter."),
-    ]).encode()
+    content = agenda(
+        "07.03.2024",
+        [
+            ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+            (
+                "Takster <2024> & <b>tilbud</b>",
+                "Taksten for døgnophold på Kvisten er < 5.000 kr. & > 4.000 kr. pr. døgn; se <i>bilag</i> &amp; noter.",
+            ),
+        ],
+    ).encode()
     mark = tg.mark()
     final_edit(tg, upload(tg, people["secretary"], "takster.txt", content), mark, "er indekseret")
     [answer] = ask(tg, people["member"], "Hvad er taksten for døgnophold på Kvisten < 5.000 kr. & > 4.000 kr.?")
@@ -502,14 +472,22 @@ def test_escaping_of_documents_and_questions(tg: FakeTelegram, upload_bot: Runni
     assert_all_valid(tg)
 
 
-def test_a_long_answer_arrives_as_several_valid_messages(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+def test_a_long_answer_arrives_as_several_valid_messages(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict
+) -> None:
     towns = ["Aalborg", "Hjørring", "Thisted", "Rebild", "Brønderslev", "Frederikshavn", "Jammerbugt", "Mariagerfjord"]
     bullets = "\n".join(
         f"• DAS beder {town} Kommune om at beskrive behovet for pladser på Nødspor Kvisten i {year} & de følgende år"
-        for year in range(2024, 2030) for town in towns
+        for year in range(2024, 2030)
+        for town in towns
     )
-    text = agenda("09.04.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
-                                 ("Nødspor Kvisten", "Arbejdsgruppen for Nødspor Kvisten har afsluttet sin afrapportering.")])
+    text = agenda(
+        "09.04.2024",
+        [
+            ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+            ("Nødspor Kvisten", "Arbejdsgruppen for Nødspor Kvisten har afsluttet sin afrapportering."),
+        ],
+    )
     head, _, tail = text.rpartition("• DAS tager punktet til efterretning")
     mark = tg.mark()
     final_edit(tg, upload(tg, people["secretary"], "lang.txt", (head + bullets + tail).encode()), mark, "er indekseret")
@@ -519,15 +497,23 @@ def test_a_long_answer_arrives_as_several_valid_messages(tg: FakeTelegram, uploa
     assert messages[-1].buttons and not any(m.buttons for m in messages[:-1])
     whole = "\n".join(m.plain for m in messages)
     for year in range(2024, 2030):  # every line of the recommendation arrived, none cut in two
-        assert f"– DAS beder Mariagerfjord Kommune om at beskrive behovet for pladser på Nødspor Kvisten i {year} & de følgende år" in whole
+        assert (
+            f"– DAS beder Mariagerfjord Kommune om at beskrive behovet for pladser på Nødspor Kvisten i {year} & de følgende år"
+            in whole
+        )
     assert "[1] " in whole
     assert_all_valid(tg)
 
 
 def test_reindex_rebuilds_with_the_same_reporting(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
     mark = tg.mark()
-    content = agenda("05.02.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
-                                    ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering.")])
+    content = agenda(
+        "05.02.2024",
+        [
+            ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+            ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering."),
+        ],
+    )
     final_edit(tg, upload(tg, people["secretary"], "a.txt", content.encode()), mark, "er indekseret")
     assert "Kun sekretariatet" in command(tg, people["member"], "/reindex").plain
     mark = tg.mark()
@@ -542,8 +528,13 @@ def test_an_upload_names_the_file_it_copies_and_the_older_version_it_replaces(
     tg: FakeTelegram, upload_bot: RunningBot, people: dict
 ) -> None:
     secretary = people["secretary"]
-    first = agenda("05.02.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
-                                  ("Nødspor Kvisten", "Første udgave: arbejdsgruppen for Kvisten er nedsat.")]).encode()
+    first = agenda(
+        "05.02.2024",
+        [
+            ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+            ("Nødspor Kvisten", "Første udgave: arbejdsgruppen for Kvisten er nedsat."),
+        ],
+    ).encode()
     mark = tg.mark()
     final_edit(tg, upload(tg, secretary, "dagsorden.txt", first), mark, "er indekseret")
     mark = tg.mark()
@@ -559,16 +550,24 @@ def test_an_upload_names_the_file_it_copies_and_the_older_version_it_replaces(
     assert "Revideret udgave" in answer.plain and "Første udgave" not in answer.plain
 
 
-def test_reindex_keeps_a_document_whose_file_has_become_unreadable(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
-    content = agenda("05.02.2024", [("Godkendelse af dagsorden", "Dagsordenen godkendes."),
-                                    ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering.")])
+def test_reindex_keeps_a_document_whose_file_has_become_unreadable(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict
+) -> None:
+    content = agenda(
+        "05.02.2024",
+        [
+            ("Godkendelse af dagsorden", "Dagsordenen godkendes."),
+            ("Status på Nødspor Kvisten", "Arbejdsgruppen for Kvisten fremlægger sin afrapportering."),
+        ],
+    )
     mark = tg.mark()
     final_edit(tg, upload(tg, people["secretary"], "a.txt", content.encode()), mark, "er indekseret")
     (uploads_dir(upload_bot.core.settings) / "a.txt").write_bytes(content.encode("utf-16"))
     mark = tg.mark()
     summary = final_edit(tg, command(tg, people["secretary"], "/reindex"), mark, "Genindeksering færdig")
     assert summary.plain.split("\n") == [
-        "⚠️ Genindeksering færdig med fejl", "1 fil: 0 indekseret, 1 fejlet · 0 tekststykker",
+        "⚠️ Genindeksering færdig med fejl",
+        "1 fil: 0 indekseret, 1 fejlet · 0 tekststykker",
         "❌ a.txt: teksten er ikke UTF-8 (gem filen som UTF-8); den hidtidige udgave er beholdt",
     ]
     [answer] = ask(tg, people["member"], "Hvad er status på Nødspor Kvisten?")
@@ -630,8 +629,14 @@ def item_parts(core: Dasbot, answer: Call) -> tuple[str, list[str]]:
 
 def replies_to(question: dict[str, Any], calls: list[Call]) -> list[Call]:
     """The messages among `calls` that reply to `question`."""
-    return [c for c in calls if c.method == "sendMessage" and c.ok and c.chat_id == question["chat"]["id"]
-            and (c.params.get("reply_parameters") or {}).get("message_id") == question["message_id"]]
+    return [
+        c
+        for c in calls
+        if c.method == "sendMessage"
+        and c.ok
+        and c.chat_id == question["chat"]["id"]
+        and (c.params.get("reply_parameters") or {}).get("message_id") == question["message_id"]
+    ]
 
 
 def answer_question(tg: FakeTelegram, answer: Call) -> dict[str, Any]:
@@ -650,7 +655,9 @@ def open_item(tg: FakeTelegram, core: Dasbot, member: dict[str, Any]) -> tuple[l
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own use of retry_after
-def test_a_flood_in_the_middle_of_a_split_answer_delays_it_and_loses_nothing(tg: FakeTelegram, app: Dasbot, people: dict) -> None:
+def test_a_flood_in_the_middle_of_a_split_answer_delays_it_and_loses_nothing(
+    tg: FakeTelegram, app: Dasbot, people: dict
+) -> None:
     core = telegram_core(app, tg)
     with RunningBot(core):
         tg.flood("sendMessage", skip=2, chat_id=MEMBER)  # the answer, the item's first part, then this
@@ -662,11 +669,15 @@ def test_a_flood_in_the_middle_of_a_split_answer_delays_it_and_loses_nothing(tg:
 
 NETWORK_FAULTS = {
     # Telegram got the second part, but the connection dropped before it answered: not sent again.
-    "response lost": (lambda tg: tg.lose_response("sendMessage", skip=2, chat_id=MEMBER),
-                      "part 2 of 3 to chat 1001: the response was lost"),
+    "response lost": (
+        lambda tg: tg.lose_response("sendMessage", skip=2, chat_id=MEMBER),
+        "part 2 of 3 to chat 1001: the response was lost",
+    ),
     # Connections are refused for two seconds after the item's first part: the second waits, then goes once.
-    "outage": (lambda tg: tg.outage("sendMessage", seconds=2.0, skip=1, chat_id=MEMBER),
-               "could not reach Telegram for sendMessage"),
+    "outage": (
+        lambda tg: tg.outage("sendMessage", seconds=2.0, skip=1, chat_id=MEMBER),
+        "could not reach Telegram for sendMessage",
+    ),
 }
 
 
@@ -695,7 +706,9 @@ def test_a_stop_while_answering_finishes_the_answers_and_the_next_start_answers_
         asked = [tg.send(member, KVISTEN), tg.send(other, PRICE)]
         hold.wait(count=2)  # both are being answered
         first.stop()
-        tg.wait(lambda c: c.method == "getUpdates" and c.params.get("timeout") == 0, since=mark)  # the last, confirming one
+        tg.wait(
+            lambda c: c.method == "getUpdates" and c.params.get("timeout") == 0, since=mark
+        )  # the last, confirming one
         asked.append(tg.send(member, AGENDA))  # while the bot is down
         hold.release(deliver=True)
     with RunningBot(core):
@@ -760,8 +773,10 @@ def test_a_progress_message_showing_the_text_already_is_left_as_it_is(tg: FakeTe
 def test_the_journal_knows_each_update_once_and_gives_up_after_three_attempts(tmp_path: Path) -> None:
     path = journal_path(tmp_path)
     journal, other_bot = Journal(path, "111:secret"), Journal(path, "222:secret")
-    update = Update.de_json({"update_id": 7, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
-                                                           "text": "hej"}}, None)
+    update = Update.de_json(
+        {"update_id": 7, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "hej"}},
+        None,
+    )
     assert journal.receive(update) and not journal.receive(update) and other_bot.receive(update)
     for _ in range(MAX_ATTEMPTS - 1):
         assert [u["update_id"] for u in journal.unfinished()] == [7]
@@ -816,9 +831,12 @@ class Serving:
 
     def __init__(self, app: Dasbot, tg: FakeTelegram, log: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DASBOT_", "TELEGRAM_"))} | {
-            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url,
-            "TELEGRAM_API_BASE_FILE_URL": tg.base_file_url, "DASBOT_MEMBERS": str(MEMBER),
-            "DASBOT_DATA_DIR": str(app.settings.data_dir), "DASBOT_CACHE_DIR": str(app.settings.cache_dir),
+            "TELEGRAM_BOT_TOKEN": tg.token,
+            "TELEGRAM_API_BASE_URL": tg.base_url,
+            "TELEGRAM_API_BASE_FILE_URL": tg.base_file_url,
+            "DASBOT_MEMBERS": str(MEMBER),
+            "DASBOT_DATA_DIR": str(app.settings.data_dir),
+            "DASBOT_CACHE_DIR": str(app.settings.cache_dir),
         }
         self.log = log
         mark = tg.mark()
@@ -846,21 +864,26 @@ class Serving:
             self.process.wait(timeout=30)
 
 
-def test_dasbot_serve_polls_answers_and_stops_on_a_signal(app: Dasbot, tg: FakeTelegram, people: dict, tmp_path: Path) -> None:
+def test_dasbot_serve_polls_answers_and_stops_on_a_signal(
+    app: Dasbot, tg: FakeTelegram, people: dict, tmp_path: Path
+) -> None:
     serving = Serving(app, tg, tmp_path / "serve.log")
     assert command(tg, people["member"], "/start").plain.startswith("Hej!")
     log = serving.stop()
     assert tg.token not in log and "Application started" in log
 
 
-@pytest.mark.parametrize(("name", "mime", "expected"), [
-    ("../../etc/passwd", None, "passwd"),
-    ("..\\..\\Windows\\evil.PDF", None, "evil.pdf"),
-    (".hidden.txt", None, "hidden.txt"),
-    ("møde 21.08.2023 <dagsorden>.pdf", None, "møde_21.08.2023_dagsorden.pdf"),
-    ("..", "application/pdf", "dokument.pdf"),
-    (None, "text/plain", "dokument.txt"),
-    ("a/b/\x00c.txt", None, "c.txt"),
-])
+@pytest.mark.parametrize(
+    ("name", "mime", "expected"),
+    [
+        ("../../etc/passwd", None, "passwd"),
+        ("..\\..\\Windows\\evil.PDF", None, "evil.pdf"),
+        (".hidden.txt", None, "hidden.txt"),
+        ("møde 21.08.2023 <dagsorden>.pdf", None, "møde_21.08.2023_dagsorden.pdf"),
+        ("..", "application/pdf", "dokument.pdf"),
+        (None, "text/plain", "dokument.txt"),
+        ("a/b/\x00c.txt", None, "c.txt"),
+    ],
+)
 def test_safe_filename(name: str | None, mime: str | None, expected: str) -> None:
     assert safe_filename(name, mime) == expected

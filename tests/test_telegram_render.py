@@ -14,22 +14,33 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from bot.answer import Answer, Passage
+from bot.citation import Citation
 from bot.telegram import keyboards, render
 from bot.telegram.indexing import Rebuild, safe_filename
 from bot.telegram.records import ItemRecord
 from bot.telegram.split import MAX_TEXT, plain_text, split_html, units
 from indexer.database import make_engine
 from indexer.embedding import Embedder
-from indexer.pipeline import MAX_FILE_SIZE, FileReport, Indexer
-from indexer.read import CONTENT_LIMIT, STREAM_LIMIT, UnreadableFile, read_pages
-from tests.fake_telegram import parse_html, utf16_len
-from tests.test_read import encrypted, write_pdf
+from indexer.indexer import Indexer
+from indexer.read import MAX_FILE_SIZE, UnreadableFile, read_pages
+from indexer.report import FileReport, Reason, Status
+from tests.support.fake_telegram import parse_html, utf16_len
+from tests.support.pdfs import encrypted, write_pdf
 
 TEXT = st.text(
     alphabet=st.one_of(st.sampled_from("<>&\"' \n\n\n.;æøå"), st.characters(codec="utf-8", exclude_categories=("Cs",))),
     max_size=400,
 )
-INLINE_TAGS = ["<b>", "<i>", "<u>", "<s>", "<strong>", "<em>", '<span class="tg-spoiler">', '<a href="https://das.example/?a=1&amp;b=2">']
+INLINE_TAGS = [
+    "<b>",
+    "<i>",
+    "<u>",
+    "<s>",
+    "<strong>",
+    "<em>",
+    '<span class="tg-spoiler">',
+    '<a href="https://das.example/?a=1&amp;b=2">',
+]
 
 
 def _wrap(tag: str, inner: str) -> str:
@@ -38,9 +49,11 @@ def _wrap(tag: str, inner: str) -> str:
 
 def _fragments(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     """Children side by side, some wrapped in a tag (never a link inside a link)."""
-    wrapped = st.tuples(st.sampled_from(INLINE_TAGS), children).filter(
-        lambda pair: not (pair[0].startswith("<a") and "<a " in pair[1])
-    ).map(lambda pair: _wrap(*pair))
+    wrapped = (
+        st.tuples(st.sampled_from(INLINE_TAGS), children)
+        .filter(lambda pair: not (pair[0].startswith("<a") and "<a " in pair[1]))
+        .map(lambda pair: _wrap(*pair))
+    )
     return st.lists(st.one_of(wrapped, children), max_size=4).map("".join)
 
 
@@ -93,13 +106,21 @@ def test_split_counts_utf16_units_and_entities_once() -> None:
     assert split_html(amps) == [amps]
 
 
-def passage(text: str, matched: tuple[str, ...] = (), **fields: object) -> Passage:
+def passage(text: str, matched: tuple[str, ...] = (), rank: int = 1, **fields: object) -> Passage:
     values: dict[str, object] = {
-        "rank": 1, "score": 1.0, "text": text, "source": "dagsorden <2024>.txt", "page": 3,
-        "meeting_date": date(2024, 2, 5), "committee": "DAS Social", "item": 2, "item_title": "Takster & <tilbud>",
-        "section": "Indstilling", "heading": None, "chunk_id": 7, "matched": matched,
+        "source": "dagsorden <2024>.txt",
+        "page": 3,
+        "meeting_date": date(2024, 2, 5),
+        "committee": "DAS Social",
+        "item": 2,
+        "item_title": "Takster & <tilbud>",
+        "section": "Indstilling",
+        "heading": None,
+        "chunk_id": 7,
+        "document_id": 1,
+        "item_id": 4,
     }
-    return Passage(**(values | fields))
+    return Passage(rank, 1.0, text, Citation(**(values | fields)), matched)
 
 
 def test_highlight_bolds_matched_words_and_escapes_the_rest() -> None:
@@ -112,7 +133,10 @@ def test_highlight_bolds_matched_words_and_escapes_the_rest() -> None:
 def test_a_passage_is_valid_html_whatever_its_text(text: str, matched: list[str]) -> None:
     html = render.passage(passage(text, tuple(matched)))
     plain = parse_html(html)
-    assert plain == f"[1] DAS Social møde 05.02.2024 · Punkt 2: Takster & <tilbud> · Indstilling · side 3 · dagsorden <2024>.txt\n{text}"
+    assert (
+        plain
+        == f"[1] DAS Social møde 05.02.2024 · Punkt 2: Takster & <tilbud> · Indstilling · side 3 · dagsorden <2024>.txt\n{text}"
+    )
     assert html.startswith("<b>[1] DAS Social møde 05.02.2024 · Punkt 2: Takster &amp; &lt;tilbud&gt;")
 
 
@@ -123,32 +147,44 @@ def test_an_abstention_is_one_line_suggesting_a_lookup() -> None:
 
 def test_a_whole_item_with_markup_in_the_record_is_valid() -> None:
     record = ItemRecord(
-        number=2, title="Takster <2024> & <b>", case_number="2024-1", page=None, source="a.txt",
-        meeting_date=date(2024, 2, 5), committee="DAS Social",
-        sections=[("Resumé", "a < b & c > d"), ("", "uden overskrift")], appendices=[("Bilag <1>", "x & y"), ("Tomt", "")],
+        number=2,
+        title="Takster <2024> & <b>",
+        case_number="2024-1",
+        page=None,
+        source="a.txt",
+        meeting_date=date(2024, 2, 5),
+        committee="DAS Social",
+        sections=[("Resumé", "a < b & c > d"), ("", "uden overskrift")],
+        appendices=[("Bilag <1>", "x & y"), ("Tomt", "")],
     )
     plain = parse_html(render.item(record))
     assert plain.startswith("Punkt 2: Takster <2024> & <b>\nDAS Social møde 05.02.2024 · sag 2024-1 · a.txt")
     assert "Resumé\na < b & c > d" in plain and "Bilag: Bilag <1>\nx & y" in plain and "Bilag: Tomt" not in plain
 
 
-def _unreadable(tmp_path: Path, name: str, content: bytes) -> str:
+def _unreadable(tmp_path: Path, name: str, content: bytes) -> FileReport:
+    """The report of a file the reader refuses."""
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(UnreadableFile) as error:
         read_pages(path)
-    return str(error.value)
+    return FileReport(
+        name, Status.FAILED, error=str(error.value), reason=error.value.reason, details=error.value.details
+    )
 
 
-@pytest.mark.parametrize(("name", "content", "danish"), [
-    ("tom.txt", b"", "filen er tom"),
-    ("latin1.txt", "Møde".encode("latin-1"), "ikke UTF-8"),
-    ("falsk.pdf", b"not a pdf", "ikke en gyldig PDF"),
-    ("kaput.pdf", b"%PDF-1.4\n1 0 obj <<", "beskadiget eller ufuldstændig"),
-    ("billede.png", b"\x89PNG", "filtypen understøttes ikke"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "danish"),
+    [
+        ("tom.txt", b"", "filen er tom"),
+        ("latin1.txt", "Møde".encode("latin-1"), "ikke UTF-8"),
+        ("falsk.pdf", b"not a pdf", "ikke en gyldig PDF"),
+        ("kaput.pdf", b"%PDF-1.4\n1 0 obj <<", "beskadiget eller ufuldstændig"),
+        ("billede.png", b"\x89PNG", "filtypen understøttes ikke"),
+    ],
+)
 def test_reader_errors_get_danish_reasons(tmp_path: Path, name: str, content: bytes, danish: str) -> None:
-    assert danish in render.reason(_unreadable(tmp_path, name, content))
+    assert danish in parse_html(render.index_report(_unreadable(tmp_path, name, content), notified=0))
 
 
 def _no_pages(path: Path) -> None:
@@ -172,15 +208,20 @@ def _big(path: Path) -> None:
         file.truncate(MAX_FILE_SIZE + 1)  # sparse: takes no disk space
 
 
-@pytest.mark.parametrize(("name", "make", "danish"), [
-    ("ingen-sider.pdf", _no_pages, "PDF'en har ingen sider"),
-    ("scannet.pdf", _blank_page, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
-    ("laast.pdf", _locked, "PDF'en er beskyttet med adgangskode"),
-    ("fifo.txt", _fifo, "det er ikke en almindelig fil"),
-    ("stor.txt", _big, "filen er for stor (50.1 MB; grænsen er 50 MB)"),
-    ("findes-ikke.txt", lambda path: None, "filen findes ikke"),
-])
-def test_indexer_errors_get_danish_reasons(tmp_path: Path, name: str, make: Callable[[Path], None], danish: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "make", "danish"),
+    [
+        ("ingen-sider.pdf", _no_pages, "PDF'en har ingen sider"),
+        ("scannet.pdf", _blank_page, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+        ("laast.pdf", _locked, "PDF'en er beskyttet med adgangskode"),
+        ("fifo.txt", _fifo, "det er ikke en almindelig fil"),
+        ("stor.txt", _big, "filen er for stor (50.1 MB; grænsen er 50 MB)"),
+        ("findes-ikke.txt", lambda path: None, "filen findes ikke"),
+    ],
+)
+def test_indexer_errors_get_danish_reasons(
+    tmp_path: Path, name: str, make: Callable[[Path], None], danish: str
+) -> None:
     """The reports of a real indexer (these files fail before any text is embedded)."""
 
     def no_model() -> Embedder:
@@ -189,7 +230,8 @@ def test_indexer_errors_get_danish_reasons(tmp_path: Path, name: str, make: Call
     make(tmp_path / name)
     indexer = Indexer(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"), tmp_path / "chunks.faiss", no_model)
     [report] = indexer.index([tmp_path / name])
-    assert report.status == "failed" and render.reason(report.error) == danish
+    assert report.status == "failed"
+    assert parse_html(render.index_report(report, notified=0)) == f"❌ {name} er ikke indekseret: {danish}."
 
 
 def test_an_unexpected_failure_names_its_kind_and_points_to_the_log(tmp_path: Path) -> None:
@@ -199,66 +241,86 @@ def test_an_unexpected_failure_names_its_kind_and_points_to_the_log(tmp_path: Pa
     (tmp_path / "a.txt").write_text("Punkt 1. Dagsorden\n\nTekst om Kvisten.", encoding="utf-8")
     indexer = Indexer(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"), tmp_path / "chunks.faiss", broken)
     [report] = indexer.index([tmp_path / "a.txt"])
-    assert render.reason(report.error) == "en uventet fejl (OSError); detaljerne står i loggen"
-
-
-@pytest.mark.parametrize(("english", "danish"), [
-    ("a.docx: unsupported file type .docx; expected .pdf, .txt or .md", "filtypen understøttes ikke (send PDF, .txt eller .md)"),
-    ("a.txt: no such file", "filen findes ikke"),
-    ("a.txt: not a regular file", "det er ikke en almindelig fil"),
-    ("a.txt: cannot be read (Permission denied)", "filen kunne ikke læses"),
-    ("a.txt: the file is too large (50.1 MB; the limit is 50 MB)", "filen er for stor (50.1 MB; grænsen er 50 MB)"),
-    ("a.txt: the file is empty", "filen er tom"),
-    ("a.txt: not UTF-8 text (bad byte at offset 3)", "teksten er ikke UTF-8 (gem filen som UTF-8)"),
-    ("a.pdf: not a PDF file (no %PDF- header)", "filen er ikke en gyldig PDF"),
-    (f"a.pdf: a PDF stream exceeds the {STREAM_LIMIT // 1_000_000} MB limit",
-     f"en del af PDF'en fylder over {STREAM_LIMIT // 1_000_000} MB udpakket"),
-    (f"a.pdf: the PDF's page content exceeds the {CONTENT_LIMIT // 1_000_000} MB limit when decompressed",
-     f"PDF'ens sider fylder tilsammen over {CONTENT_LIMIT // 1_000_000} MB udpakket"),
-    ("a.pdf: the PDF uses an unsupported encryption or filter (cryptography>=3.1 is required for AES algorithm)",
-     "PDF'en bruger en kryptering eller komprimering, der ikke understøttes"),
-    ("a.pdf: the PDF is password-protected", "PDF'en er beskyttet med adgangskode"),
-    ("a.pdf: corrupt or truncated PDF (PdfReadError)", "PDF'en er beskadiget eller ufuldstændig"),
-    ("a.pdf: the PDF has no pages", "PDF'en har ingen sider"),
-    ("a.pdf: no page has extractable text (scanned or image-only); the PDF needs OCR",
-     "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
-    ("a.txt: no text to index", "der er ingen tekst at indeksere"),
-    ("a.txt: could not be indexed (OperationalError: disk I/O error)", "en uventet fejl (OperationalError); detaljerne står i loggen"),
-    ("something new", "filen kunne ikke indekseres"),
-])
-def test_every_indexer_reason_has_one_danish_line(english: str, danish: str) -> None:
-    assert render.reason(english) == danish
+    assert (report.reason, report.details) == (Reason.UNEXPECTED, {"error": "OSError"})
+    assert parse_html(render.index_report(report, notified=0)) == (
+        "❌ a.txt er ikke indekseret: en uventet fejl (OSError); detaljerne står i loggen."
+    )
 
 
 def report(**fields: object) -> FileReport:
     values: dict[str, object] = {
-        "path": "dagsorden <2>.txt", "status": "indexed", "kind": "agenda", "committee": "DAS Social",
-        "meeting_date": "2024-02-05", "items": 2, "appendices": 1, "chunks": 7, "tariffs": 0, "decisions": 2,
+        "path": "dagsorden <2>.txt",
+        "status": "indexed",
+        "kind": "agenda",
+        "committee": "DAS Social",
+        "meeting_date": "2024-02-05",
+        "items": 2,
+        "appendices": 1,
+        "chunks": 7,
+        "tariffs": 0,
+        "decisions": 2,
     }
     return FileReport(**(values | fields))
 
 
-@pytest.mark.parametrize(("fields", "expected"), [
-    ({}, ["✅ dagsorden <2>.txt er indekseret", "Møde: DAS Social 05.02.2024",
-          "2 punkter · 1 bilag · 7 tekststykker · 0 takster · 2 indstillinger/beslutninger",
-          "Det kan besvares med det samme."]),
-    ({"status": "replaced"}, ["✅ dagsorden <2>.txt er opdateret (den tidligere udgave er erstattet)"]),
-    ({"status": "replaced", "replaces": ["dagsorden.txt", "udkast & noter.txt"]},
-     ["✅ dagsorden <2>.txt er indekseret",
-      "Erstatter den ældre udgave af mødets dokument: dagsorden.txt, udkast & noter.txt"]),
-    ({"empty_pages": [2, 4]}, ["Sider uden tekst (kræver OCR): 2, 4. Resten er indekseret."]),
-    ({"status": "unchanged", "duplicate_of": "kopi <1>.txt", "chunks": 0},
-     ["ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi <1>.txt."]),
-    ({"status": "replaced", "duplicate_of": "kopi.txt", "chunks": 0},
-     [("ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi.txt; "
-      "den tidligere udgave af dagsorden <2>.txt er fjernet.")]),
-    ({"status": "unchanged", "newer_version": "dagsorden-rettet.pdf", "chunks": 0},
-     [("ℹ️ dagsorden <2>.txt er ikke indekseret: den er en ældre udgave af samme mødes dokument end "
-      "dagsorden-rettet.pdf, som er indekseret.")]),
-    ({"status": "unchanged", "chunks": 0}, ["ℹ️ dagsorden <2>.txt er allerede indekseret med samme indhold; intet er ændret."]),
-    ({"status": "failed", "error": "dagsorden <2>.txt: the PDF is password-protected"},
-     ["❌ dagsorden <2>.txt er ikke indekseret: PDF'en er beskyttet med adgangskode."]),
-])
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {},
+            [
+                "✅ dagsorden <2>.txt er indekseret",
+                "Møde: DAS Social 05.02.2024",
+                "2 punkter · 1 bilag · 7 tekststykker · 0 takster · 2 indstillinger/beslutninger",
+                "Det kan besvares med det samme.",
+            ],
+        ),
+        ({"status": "replaced"}, ["✅ dagsorden <2>.txt er opdateret (den tidligere udgave er erstattet)"]),
+        (
+            {"status": "replaced", "replaces": ["dagsorden.txt", "udkast & noter.txt"]},
+            [
+                "✅ dagsorden <2>.txt er indekseret",
+                "Erstatter den ældre udgave af mødets dokument: dagsorden.txt, udkast & noter.txt",
+            ],
+        ),
+        ({"empty_pages": [2, 4]}, ["Sider uden tekst (kræver OCR): 2, 4. Resten er indekseret."]),
+        (
+            {"status": "unchanged", "duplicate_of": "kopi <1>.txt", "reason": Reason.DUPLICATE, "chunks": 0},
+            ["ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi <1>.txt."],
+        ),
+        (
+            {"status": "replaced", "duplicate_of": "kopi.txt", "reason": Reason.DUPLICATE, "chunks": 0},
+            [
+                (
+                    "ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi.txt; "
+                    "den tidligere udgave af dagsorden <2>.txt er fjernet."
+                )
+            ],
+        ),
+        (
+            {
+                "status": "unchanged",
+                "newer_version": "dagsorden-rettet.pdf",
+                "reason": Reason.OLDER_VERSION,
+                "chunks": 0,
+            },
+            [
+                (
+                    "ℹ️ dagsorden <2>.txt er ikke indekseret: den er en ældre udgave af samme mødes dokument end "
+                    "dagsorden-rettet.pdf, som er indekseret."
+                )
+            ],
+        ),
+        (
+            {"status": "unchanged", "chunks": 0},
+            ["ℹ️ dagsorden <2>.txt er allerede indekseret med samme indhold; intet er ændret."],
+        ),
+        (
+            {"status": "failed", "reason": Reason.PASSWORD_PROTECTED},
+            ["❌ dagsorden <2>.txt er ikke indekseret: PDF'en er beskyttet med adgangskode."],
+        ),
+    ],
+)
 def test_an_upload_report_says_what_happened_to_the_file(fields: dict[str, object], expected: list[str]) -> None:
     lines = parse_html(render.index_report(report(**fields), notified=0)).split("\n")
     assert all(line in lines for line in expected), lines
@@ -269,17 +331,28 @@ def test_an_upload_report_says_what_happened_to_the_file(fields: dict[str, objec
 
 
 def test_a_rebuild_report_lists_what_failed_and_what_was_left_out() -> None:
-    rebuilt = Rebuild([
-        report(status="replaced"),
-        report(path="blandet.pdf", status="replaced", empty_pages=[3], chunks=5),
-        report(path="gammel.txt", status="unchanged", newer_version="ny.txt", chunks=0),
-        report(path="ødelagt.pdf", status="failed", error="ødelagt.pdf: corrupt or truncated PDF (PdfReadError)", chunks=0),
-    ], kept=["referat.pdf"])
+    rebuilt = Rebuild(
+        [
+            report(status="replaced"),
+            report(path="blandet.pdf", status="replaced", empty_pages=[3], chunks=5),
+            report(
+                path="gammel.txt", status="unchanged", newer_version="ny.txt", reason=Reason.OLDER_VERSION, chunks=0
+            ),
+            report(
+                path="ødelagt.pdf",
+                status="failed",
+                reason=Reason.CORRUPT_PDF,
+                details={"error": "PdfReadError"},
+                chunks=0,
+            ),
+        ],
+        kept=["referat.pdf"],
+    )
     assert parse_html(render.rebuild_report(rebuilt)).split("\n") == [
         "⚠️ Genindeksering færdig med fejl",
         "4 filer: 2 indekseret, 1 fejlet · 12 tekststykker",
         "❌ ødelagt.pdf: PDF'en er beskadiget eller ufuldstændig; den hidtidige udgave er beholdt",
-        "ℹ️ gammel.txt er ikke indekseret: den er en ældre udgave af samme mødes dokument end ny.txt, som er indekseret",
+        "ℹ️ gammel.txt er ikke indekseret: den er en ældre udgave af samme mødes dokument end ny.txt, som er indekseret.",
         "blandet.pdf: Sider uden tekst (kræver OCR): 3. Resten er indekseret.",
         "Beholdt som de var (kildefilen ligger ikke hos botten): referat.pdf",
     ]
@@ -296,7 +369,7 @@ def test_a_safe_filename_never_leaves_the_uploads_folder(name: str, mime: str | 
 
 def test_callback_data_stays_under_64_bytes() -> None:
     huge = 10**18
-    markup = keyboards.answer([passage("x", chunk_id=huge, rank=12)], {huge: huge}, next_offset=huge)
+    markup = keyboards.answer([passage("x", chunk_id=huge, item_id=huge, rank=12)], next_offset=huge)
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert len(data) == 3 and all(len(d.encode()) <= 64 for d in data)
     assert keyboards.value(keyboards.data(keyboards.MORE, 3)) == 3

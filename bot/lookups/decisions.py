@@ -13,7 +13,9 @@ from bot.lookups.matching import Query
 from indexer.models import AgendaItem, Decision, Document, Meeting
 
 DECISION_WORDS = frozenset(
-    Query.parse("besluttet beslutning beslutte besluttede indstillet indstilling indstilles godkendt godkende vedtaget").terms
+    Query.parse(
+        "besluttet beslutning beslutte besluttede indstillet indstilling indstilles godkendt godkende vedtaget"
+    ).terms
 )
 
 
@@ -35,8 +37,14 @@ class DecisionRow:
         """The CLI's JSON contract for a decision."""
         return {
             "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
-            "item": self.item, "item_title": self.item_title, "kind": self.kind, "lead": self.lead,
-            "lines": list(self.lines), "text": self.text, "source": self.source, "page": self.page,
+            "item": self.item,
+            "item_title": self.item_title,
+            "kind": self.kind,
+            "lead": self.lead,
+            "lines": list(self.lines),
+            "text": self.text,
+            "source": self.source,
+            "page": self.page,
         }
 
 
@@ -52,8 +60,15 @@ def all_decisions(engine: Engine) -> list[DecisionRow]:
         rows = session.exec(query).all()
     out = [
         DecisionRow(
-            meeting_date=meeting_date, item=number, item_title=title, kind=d.kind, lead=d.lead,
-            lines=tuple(d.lines.split("\n")) if d.lines else (), text=d.text, source=filename, page=d.page,
+            meeting_date=meeting_date,
+            item=number,
+            item_title=title,
+            kind=d.kind,
+            lead=d.lead,
+            lines=tuple(d.lines.split("\n")) if d.lines else (),
+            text=d.text,
+            source=filename,
+            page=d.page,
         )
         for d, number, title, filename, meeting_date in rows
     ]
@@ -61,13 +76,17 @@ def all_decisions(engine: Engine) -> list[DecisionRow]:
 
 
 def find_decisions(
-    engine: Engine, text: str = "", date_from: date | None = None, date_to: date | None = None,
+    engine: Engine,
+    text: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
     ignore: frozenset[str] = frozenset(),
 ) -> list[DecisionRow]:
     """Decisions whose item title or text holds every keyword of `text`, within the date range, newest first."""
     query = Query.parse(text, ignore)
     return [
-        r for r in all_decisions(engine)
+        r
+        for r in all_decisions(engine)
         if (date_from is None or (r.meeting_date and r.meeting_date >= date_from))
         and (date_to is None or (r.meeting_date and r.meeting_date <= date_to))
         and query.matches(f"{r.item_title} {r.text}")

@@ -40,7 +40,9 @@ def term_matches_word(term: str, word: str) -> bool:
         return True
     if len(term) >= MIN_COMPOUND and term in word:
         return True
-    return len(term) >= MIN_TYPO and (_within_one_edit(term, word_stem) or _within_one_edit(term, word[: len(term) + 1]))
+    return len(term) >= MIN_TYPO and (
+        _within_one_edit(term, word_stem) or _within_one_edit(term, word[: len(term) + 1])
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,11 @@ class Query:
     def score(self, text: str) -> int:
         """How many of the query's terms occur in `text`."""
         tokens = set(words(text))
-        return sum(1 for term in self.terms if any(term_matches_word(term, w) for w in tokens if not w[0].isdigit()) or term in tokens)
+        return sum(
+            1
+            for term in self.terms
+            if any(term_matches_word(term, w) for w in tokens if not w[0].isdigit()) or term in tokens
+        )
 
     def matches(self, text: str) -> bool:
         """All terms occur in `text` (an empty query matches everything)."""

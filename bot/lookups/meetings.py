@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -11,49 +12,84 @@ from sqlmodel import Session, select
 from indexer.models import AgendaItem, Appendix, Document, Meeting
 
 
-def meetings(engine: Engine) -> list[dict[str, Any]]:
-    """Every meeting, oldest first, with the items of each document describing it (the CLI's JSON contract)."""
+@dataclass(frozen=True)
+class ItemRow:
+    """An agenda item of a meeting's document, with the titles of its appendices."""
+
+    number: int
+    title: str
+    case_number: str | None
+    page: int | None
+    appendices: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's JSON contract for an agenda item."""
+        return {
+            "number": self.number,
+            "title": self.title,
+            "case_number": self.case_number,
+            "page": self.page,
+            "appendices": list(self.appendices),
+        }
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting as one document (agenda or minutes) describes it, with that document's items."""
+
+    date: dt.date
+    committee: str
+    place: str | None
+    source: str
+    kind: str
+    items: tuple[ItemRow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's JSON contract for a meeting."""
+        return {
+            "date": self.date.isoformat(),
+            "committee": self.committee,
+            "place": self.place,
+            "source": self.source,
+            "kind": self.kind,
+            "items": [item.to_json() for item in self.items],
+        }
+
+
+def meetings(engine: Engine) -> list[MeetingRow]:
+    """Every meeting, oldest first, with the items of each document describing it."""
     with Session(engine) as session:
         rows = session.exec(
-            select(Meeting, Document).join(Document, Document.meeting_id == Meeting.id).order_by(Meeting.date, Document.id)
+            select(Meeting, Document)
+            .join(Document, Document.meeting_id == Meeting.id)
+            .order_by(Meeting.date, Document.id)
         ).all()
-        out = []
+        out: list[MeetingRow] = []
         for meeting, document in rows:
             items = session.exec(
                 select(AgendaItem).where(AgendaItem.document_id == document.id).order_by(AgendaItem.number)
             ).all()
             appendices: dict[int, list[str]] = {}
-            for appendix in session.exec(select(Appendix).where(Appendix.document_id == document.id).order_by(Appendix.id)):
+            for appendix in session.exec(
+                select(Appendix).where(Appendix.document_id == document.id).order_by(Appendix.id)
+            ):
                 appendices.setdefault(appendix.item_id, []).append(appendix.title)
+            entries = tuple(
+                ItemRow(item.number, item.title, item.case_number, item.page, tuple(appendices.get(item.id, ())))
+                for item in items
+            )
             out.append(
-                {
-                    "date": meeting.date.isoformat(),
-                    "committee": meeting.committee,
-                    "place": meeting.place,
-                    "source": document.filename,
-                    "kind": document.kind,
-                    "items": [
-                        {
-                            "number": item.number,
-                            "title": item.title,
-                            "case_number": item.case_number,
-                            "page": item.page,
-                            "appendices": appendices.get(item.id, []),
-                        }
-                        for item in items
-                    ],
-                }
+                MeetingRow(meeting.date, meeting.committee, meeting.place, document.filename, document.kind, entries)
             )
     return out
 
 
-def meeting_dates(engine: Engine) -> list[date]:
+def meeting_dates(engine: Engine) -> list[dt.date]:
     """The dates of every meeting in the store."""
     with Session(engine) as session:
         return list(session.exec(select(Meeting.date)).all())
 
 
-def meetings_on(engine: Engine, date_from: date, date_to: date | None = None) -> list[dict[str, Any]]:
+def meetings_on(engine: Engine, date_from: dt.date, date_to: dt.date | None = None) -> list[MeetingRow]:
     """The meetings (with their items) held between `date_from` and `date_to` (the same day when omitted)."""
-    last = (date_to or date_from).isoformat()
-    return [m for m in meetings(engine) if date_from.isoformat() <= m["date"] <= last]
+    return [m for m in meetings(engine) if date_from <= m.date <= (date_to or date_from)]

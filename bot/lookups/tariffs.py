@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -32,7 +33,7 @@ class TariffRow:
     previous_amount_dkk: int | None
     legal_basis: str | None
     kind: str
-    meeting_date: str | None
+    meeting_date: date | None
     item: int | None
     item_title: str | None
     source: str
@@ -42,10 +43,19 @@ class TariffRow:
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract for a tariff."""
         return {
-            "offer": self.offer, "service": self.service, "unit": self.unit, "year": self.year,
-            "amount_dkk": self.amount_dkk, "previous_amount_dkk": self.previous_amount_dkk,
-            "legal_basis": self.legal_basis, "kind": self.kind, "meeting_date": self.meeting_date,
-            "item": self.item, "item_title": self.item_title, "source": self.source, "page": self.page,
+            "offer": self.offer,
+            "service": self.service,
+            "unit": self.unit,
+            "year": self.year,
+            "amount_dkk": self.amount_dkk,
+            "previous_amount_dkk": self.previous_amount_dkk,
+            "legal_basis": self.legal_basis,
+            "kind": self.kind,
+            "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
+            "item": self.item,
+            "item_title": self.item_title,
+            "source": self.source,
+            "page": self.page,
             "evidence": self.evidence,
         }
 
@@ -63,10 +73,20 @@ def all_tariffs(engine: Engine) -> list[TariffRow]:
         rows = session.exec(query).all()
     return [
         TariffRow(
-            offer=t.offer, service=t.service, unit=t.unit, year=t.year, amount_dkk=t.amount_dkk,
-            previous_amount_dkk=t.previous_amount_dkk, legal_basis=t.legal_basis, kind=t.kind,
-            meeting_date=meeting_date.isoformat() if meeting_date else None, item=number, item_title=title,
-            source=filename, page=t.page, evidence=t.evidence,
+            offer=t.offer,
+            service=t.service,
+            unit=t.unit,
+            year=t.year,
+            amount_dkk=t.amount_dkk,
+            previous_amount_dkk=t.previous_amount_dkk,
+            legal_basis=t.legal_basis,
+            kind=t.kind,
+            meeting_date=meeting_date,
+            item=number,
+            item_title=title,
+            source=filename,
+            page=t.page,
+            evidence=t.evidence,
         )
         for t, filename, meeting_date, number, title in rows
     ]
@@ -76,7 +96,9 @@ def _haystack(row: TariffRow) -> str:
     return " ".join(p for p in (row.offer, row.service, row.legal_basis, row.unit, row.evidence) if p)
 
 
-def find_tariffs(engine: Engine, text: str = "", year: int | None = None, ignore: frozenset[str] = frozenset()) -> list[TariffRow]:
+def find_tariffs(
+    engine: Engine, text: str = "", year: int | None = None, ignore: frozenset[str] = frozenset()
+) -> list[TariffRow]:
     """Tariffs matching every keyword of `text` (all when empty), newest year first, then by offer."""
     query = Query.parse(text, ignore)
     rows = [r for r in all_tariffs(engine) if (year is None or r.year == year) and query.matches(_haystack(r))]

@@ -30,7 +30,10 @@ class TimelineEntry:
         """The CLI's JSON form of an entry."""
         return {
             "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
-            "item": self.item, "item_title": self.item_title, "source": self.source, "page": self.page,
+            "item": self.item,
+            "item_title": self.item_title,
+            "source": self.source,
+            "page": self.page,
             "decisions": [d.to_json() for d in self.decisions],
         }
 
@@ -47,13 +50,17 @@ def timeline(engine: Engine, topic: str) -> list[TimelineEntry]:
             .outerjoin(Meeting, AgendaItem.meeting_id == Meeting.id)
         ).all()
         texts: dict[int, list[str]] = {}
-        for section in session.exec(select(Section).where(Section.item_id.is_not(None), Section.kind != SectionKind.BILAG.value)):
+        for section in session.exec(
+            select(Section).where(Section.item_id.is_not(None), Section.kind != SectionKind.BILAG.value)
+        ):
             texts.setdefault(section.item_id, []).append(section.text)
     decisions: dict[tuple[str, int], list[DecisionRow]] = {}
     for row in all_decisions(engine):
         decisions.setdefault((row.source, row.item), []).append(row)
     entries = [
-        TimelineEntry(meeting_date, item.number, item.title, filename, item.page, decisions.get((filename, item.number), []))
+        TimelineEntry(
+            meeting_date, item.number, item.title, filename, item.page, decisions.get((filename, item.number), [])
+        )
         for item, filename, meeting_date in rows
         if query.matches(" ".join([item.title, *texts.get(item.id, [])]))
     ]

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from bot.answer import Passage
+from bot.citation import Citation
 
 
-def part_of_item(passage: Passage) -> list[str]:
-    """Section (with heading) and page: where in its item a passage stands."""
+def part_of_item(cite: Citation) -> list[str]:
+    """Section (with heading) and page: where in its item a cited passage stands."""
     parts: list[str] = []
-    section = passage.section if passage.section != "Andet" else None
-    if passage.heading and passage.heading != section:
-        section = f"{section}: {passage.heading}" if section else passage.heading
+    section = cite.section if cite.section != "Andet" else None
+    if cite.heading and cite.heading != section:
+        section = f"{section}: {cite.heading}" if section else cite.heading
     if section:
         parts.append(section)
-    if passage.page is not None:
-        parts.append(f"side {passage.page}")
+    if cite.page is not None:
+        parts.append(f"side {cite.page}")
     return parts
 
 
-def citation(passage: Passage) -> str:
+def citation(cite: Citation) -> str:
     """`DAS Social møde 31.03.2023 · Punkt 7: Titel · Bilag: Titel · side 12 · fil.pdf`."""
     parts: list[str] = []
-    if passage.meeting_date:
-        who = f"{passage.committee} " if passage.committee else ""
-        parts.append(f"{who}møde {passage.meeting_date:%d.%m.%Y}")
-    if passage.item is not None:
-        parts.append(f"Punkt {passage.item}: {passage.item_title}")
-    parts.extend(part_of_item(passage))
-    parts.append(passage.source)
+    if cite.meeting_date:
+        who = f"{cite.committee} " if cite.committee else ""
+        parts.append(f"{who}møde {cite.meeting_date:%d.%m.%Y}")
+    if cite.item is not None:
+        parts.append(f"Punkt {cite.item}: {cite.item_title}")
+    parts.extend(part_of_item(cite))
+    parts.append(cite.source)
     return " · ".join(parts)

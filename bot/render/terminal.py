@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 import textwrap
+from datetime import date
 
 from bot.answer import Answer, Passage
 from bot.lookups.decisions import DecisionRow
+from bot.lookups.meetings import MeetingRow
 from bot.lookups.tariffs import TariffRow
 from bot.render.citation import citation, part_of_item
 
 WIDTH = 80
 KIND_LABELS = {"old": "før ændring", "new": "ny", "increase": "ændring", "tomplads": "tom plads"}
 NEAREST = "Det nærmeste, arkivet har:"
-NO_ANSWER = "Det kan jeg ikke finde i møderne. Prøv andre ord, eller slå op med 'dasbot decisions' eller 'dasbot tariffs'."
+NO_ANSWER = (
+    "Det kan jeg ikke finde i møderne. Prøv andre ord, eller slå op med 'dasbot decisions' eller 'dasbot tariffs'."
+)
 
 
 def highlight(text: str, matched: tuple[str, ...], bold: bool) -> str:
@@ -27,7 +31,7 @@ def highlight(text: str, matched: tuple[str, ...], bold: bool) -> str:
 def render_passage(passage: Passage, bold: bool, same_item: bool = False) -> str:
     """One passage: its numbered citation header (only section and page when the item was just shown),
     then the wrapped text."""
-    cite = citation(passage) if not same_item else " · ".join(part_of_item(passage))
+    cite = citation(passage.citation) if not same_item else " · ".join(part_of_item(passage.citation))
     header = textwrap.fill(f"[{passage.rank}] {cite}", WIDTH, subsequent_indent="    ")
     body = textwrap.fill(passage.text, WIDTH, initial_indent="    ", subsequent_indent="    ")
     return f"{header}\n{highlight(body, passage.matched, bold)}"
@@ -37,8 +41,12 @@ def render_passages(passages: list[Passage], bold: bool) -> list[str]:
     """Passages in order; a passage of the same item as the one before it gets a short header."""
     out = []
     for previous, passage in zip([None, *passages], passages):
-        same = previous is not None and passage.item is not None and (previous.source, previous.item) == (
-            passage.source, passage.item)
+        cite = passage.citation
+        same = (
+            previous is not None
+            and cite.item is not None
+            and (previous.citation.source, previous.citation.item) == (cite.source, cite.item)
+        )
         out.append(render_passage(passage, bold, same))
     return out
 
@@ -50,12 +58,12 @@ def render_direct(answer: Answer) -> str:
     return textwrap.fill(f"Svar: »{answer.direct.text}« [{answer.direct.rank}]", WIDTH, subsequent_indent="      ")
 
 
-def render_agenda(meetings: list[dict]) -> str:
+def render_agenda(meetings: list[MeetingRow]) -> str:
     """A meeting's agenda: its items, numbered."""
     blocks = []
     for meeting in meetings:
-        lines = [f"Dagsorden for {meeting['committee']} {_dk_date(meeting['date'])} ({meeting['source']}):"]
-        lines += [f"  {item['number']:>2}. {item['title']}" for item in meeting["items"]]
+        lines = [f"Dagsorden for {meeting.committee} {_dk_date(meeting.date)} ({meeting.source}):"]
+        lines += [f"  {item.number:>2}. {item.title}" for item in meeting.items]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -65,9 +73,9 @@ def kroner(amount: int) -> str:
     return f"{amount:,} kr.".replace(",", ".")
 
 
-def _dk_date(iso: str | None) -> str:
-    """`2023-03-31` as `31.03.2023`."""
-    return ".".join(reversed(iso.split("-"))) if iso else ""
+def _dk_date(day: date | None) -> str:
+    """A date as `31.03.2023` (empty when there is none)."""
+    return f"{day:%d.%m.%Y}" if day else ""
 
 
 def render_tariff(row: TariffRow) -> str:

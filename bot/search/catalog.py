@@ -3,42 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.citation import Citation
 from indexer.models import AgendaItem, Chunk, Document, Meeting
 
 
 @dataclass(frozen=True)
 class ChunkInfo:
-    """A chunk with its citation: source file, page, meeting, item and section."""
+    """A chunk's text with its citation, and the source lines it spans."""
 
-    id: int
     text: str
-    source: str
-    page: int | None
-    meeting_date: date | None
-    committee: str | None
-    item: int | None
-    item_title: str | None
-    section: str
-    heading: str | None
-    document_id: int
-    item_id: int | None
+    citation: Citation
     line_start: int | None = None
     line_end: int | None = None
 
     @property
+    def id(self) -> int:
+        """The chunk's id (its FAISS id)."""
+        return self.citation.chunk_id
+
+    @property
     def search_text(self) -> str:
         """What BM25 indexes: the item title and heading beside the passage."""
-        return " ".join(p for p in (self.item_title, self.heading, self.text) if p)
+        return " ".join(p for p in (self.citation.item_title, self.citation.heading, self.text) if p)
 
     @property
     def section_key(self) -> tuple[int, int | None, str, str | None]:
         """The section the chunk lies in: document, item, section kind and heading."""
-        return (self.document_id, self.item_id, self.section, self.heading)
+        cite = self.citation
+        return (cite.document_id, cite.item_id, cite.section, cite.heading)
 
     def continues(self, previous: ChunkInfo) -> bool:
         """Whether this chunk directly follows `previous` in one section (chunks overlap by a line or split
@@ -56,9 +52,20 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
     """Every chunk with its citation, keyed by chunk id (plain columns: no ORM objects, no vectors read)."""
     query = (
         select(
-            Chunk.id, Chunk.text, Document.filename, Chunk.page, Meeting.date, Meeting.committee, AgendaItem.number,
-            AgendaItem.title, Chunk.section, Chunk.heading, Chunk.document_id, Chunk.item_id,
-            Chunk.line_start, Chunk.line_end,
+            Chunk.text,
+            Chunk.line_start,
+            Chunk.line_end,
+            Document.filename,
+            Chunk.page,
+            Meeting.date,
+            Meeting.committee,
+            AgendaItem.number,
+            AgendaItem.title,
+            Chunk.section,
+            Chunk.heading,
+            Chunk.id,
+            Chunk.document_id,
+            Chunk.item_id,
         )
         .join(Document, Chunk.document_id == Document.id)
         .outerjoin(Meeting, Document.meeting_id == Meeting.id)
@@ -67,4 +74,5 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
     )
     with Session(engine) as session:
         rows = session.exec(query).all()
-    return {row[0]: ChunkInfo(*row) for row in rows}
+    chunks = (ChunkInfo(text, Citation(*cited), start, end) for text, start, end, *cited in rows)
+    return {chunk.id: chunk for chunk in chunks}

@@ -5,7 +5,9 @@ from __future__ import annotations
 RRF_K = 60
 
 
-def fuse(*rankings: list[tuple[int, float]], k: int = RRF_K, weights: tuple[float, ...] | None = None) -> list[tuple[int, float]]:
+def fuse(
+    *rankings: list[tuple[int, float]], k: int = RRF_K, weights: tuple[float, ...] | None = None
+) -> list[tuple[int, float]]:
     """Fuse ranked (id, score) lists by reciprocal rank: score = sum of weight / (k + rank)."""
     weights = weights or (1.0,) * len(rankings)
     fused: dict[int, float] = {}

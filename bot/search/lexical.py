@@ -62,7 +62,9 @@ class LexicalIndex:
                     if ids[j] is None:
                         ids[j] = of_piece.setdefault(
                             piece,
-                            tuple(vocab.setdefault(t, len(vocab)) for token in tokens(piece) for t in token_terms(token)),
+                            tuple(
+                                vocab.setdefault(t, len(vocab)) for token in tokens(piece) for t in token_terms(token)
+                            ),
                         )
             before = len(flat)
             flat.extend(chain.from_iterable(ids))

@@ -24,7 +24,13 @@ from bot.sentences import sentence_spans
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 KIND_CAP = 3  # sentences of the asked kind that count towards the kind feature
 FEATURES = (
-    "rank", "coverage", "sentence", "pair", "title", "resume", "indstilling",
+    "rank",
+    "coverage",
+    "sentence",
+    "pair",
+    "title",
+    "resume",
+    "indstilling",
     *(f"kind_{kind.value}" for kind in Kind if kind is not Kind.OTHER),
 )
 
@@ -58,6 +64,7 @@ def features(question: Question, window: Window, rank: int) -> dict[str, float]:
     spans = sentence_spans(text)
     bags = [set(terms(text[a:b])) for a, b in spans]
     of_kind = [question.answers_kind(text[a:b]) for a, b in spans]
+    cited = window.hit.chunk.citation
     sentence = max((question.share(bag) for bag, ok in zip(bags, of_kind) if ok), default=0.0)
     pair = max((question.share(a | b) for a, b in zip(bags, bags[1:])), default=sentence)
     out = dict.fromkeys(FEATURES, 0.0)
@@ -66,9 +73,9 @@ def features(question: Question, window: Window, rank: int) -> dict[str, float]:
         "coverage": question.share(set(terms(text))),
         "sentence": sentence,
         "pair": pair,
-        "title": question.share(set(terms(window.hit.chunk.item_title or ""))),
-        "resume": float(window.hit.chunk.section == "Resumé"),
-        "indstilling": float(window.hit.chunk.section == "Indstilling"),
+        "title": question.share(set(terms(cited.item_title or ""))),
+        "resume": float(cited.section == "Resumé"),
+        "indstilling": float(cited.section == "Indstilling"),
     }
     if question.kind is not Kind.OTHER:
         out[f"kind_{question.kind.value}"] = min(sum(of_kind), KIND_CAP) / KIND_CAP
@@ -89,7 +96,10 @@ def score(values: dict[str, float], weights: dict[str, float]) -> float:
 
 
 def rerank(
-    question: str, windows: list[Window], ranks: list[int], idf: Callable[[str], float],
+    question: str,
+    windows: list[Window],
+    ranks: list[int],
+    idf: Callable[[str], float],
     weights: dict[str, float] | None = None,
 ) -> list[Window]:
     """The windows best first by the second stage; `ranks` are their best hits' first-stage ranks."""

@@ -84,9 +84,8 @@ class Searcher:
         known = set(ann.ids(index).tolist())
         catalog = {cid: chunk for cid, chunk in catalog.items() if cid in known}
         ids = np.fromiter(catalog, dtype=np.int64, count=len(catalog))
-        dates = np.array(
-            [(c.meeting_date.toordinal() if c.meeting_date else 0) for c in catalog.values()], dtype=np.int64
-        )
+        days = (c.citation.meeting_date for c in catalog.values())
+        dates = np.array([(day.toordinal() if day else 0) for day in days], dtype=np.int64)
         lexical = LexicalIndex(ids, [c.search_text for c in catalog.values()])
         return _Snapshot(stamp, catalog, lexical, index, dates, Sections(catalog))
 
@@ -96,7 +95,11 @@ class Searcher:
         return self.snapshot().catalog
 
     def search(
-        self, query: str, k: int = 10, date_from: date | None = None, date_to: date | None = None,
+        self,
+        query: str,
+        k: int = 10,
+        date_from: date | None = None,
+        date_to: date | None = None,
         mode: str = "hybrid",
     ) -> list[Hit]:
         """The `k` best chunks for `query`, among meetings between `date_from` and `date_to` when given.
@@ -106,7 +109,11 @@ class Searcher:
         return self._search(self.snapshot(), query, k, date_from, date_to, mode)
 
     def found(
-        self, query: str, k: int = 10, date_from: date | None = None, date_to: date | None = None,
+        self,
+        query: str,
+        k: int = 10,
+        date_from: date | None = None,
+        date_to: date | None = None,
         mode: str = "hybrid",
     ) -> Found:
         """`search` with the hits as windows (see `bot.search.windows`), all from one snapshot of the index, so a
@@ -120,7 +127,13 @@ class Searcher:
         return self.snapshot().lexical.idf(term)
 
     def _search(
-        self, snap: _Snapshot, query: str, k: int, date_from: date | None, date_to: date | None, mode: str,
+        self,
+        snap: _Snapshot,
+        query: str,
+        k: int,
+        date_from: date | None,
+        date_to: date | None,
+        mode: str,
     ) -> list[Hit]:
         if not snap.catalog:
             return []

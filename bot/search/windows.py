@@ -69,7 +69,8 @@ def build_section(chunks: list[ChunkInfo]) -> SectionText:
             text, at = join_overlapping(text, chunk.text, shares)
         starts.append(at)
         ends.append(at + len(chunk.text))
-    return SectionText(text, tuple(c.id for c in chunks), tuple(starts), tuple(ends), tuple(c.page for c in chunks))
+    pages = tuple(c.citation.page for c in chunks)
+    return SectionText(text, tuple(c.id for c in chunks), tuple(starts), tuple(ends), pages)
 
 
 def _starts_between(text: str, lo: int, hi: int) -> list[int]:

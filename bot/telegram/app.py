@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.core import Dasbot
-from bot.telegram import handlers, keyboards, subscriptions
+from bot.telegram import followups, handlers, keyboards, subscriptions
 from bot.telegram.access import ADDRESSED
 from bot.telegram.delivery import (
     Delivery,
@@ -68,14 +68,20 @@ def build_application(app: Dasbot) -> Application:
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     subscriptions.ensure_table(app.engine)
+    followups.ensure_tables(app.engine)
     journal = Journal(journal_path(settings.data_dir), settings.telegram_token)
     application = (
         Application.builder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
-                           allow_sending_without_reply=True))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
         .rate_limiter(Delivery(journal, AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD)))
         .update_queue(JournalQueue(journal))
         .concurrent_updates(JournaledUpdates(journal))
@@ -91,7 +97,9 @@ def build_application(app: Dasbot) -> Application:
         application.add_handler(CommandHandler(name, callback, filters=messages))
     application.add_handler(CommandHandler("help", handlers.help_command, filters=messages))
     application.add_handler(CommandHandler("reindex", handlers.reindex, filters=messages))
-    application.add_handler(MessageHandler(messages & filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command))
+    application.add_handler(
+        MessageHandler(messages & filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command)
+    )
     application.add_handler(MessageHandler(messages & filters.Document.ALL & ADDRESSED, handlers.upload))
     application.add_handler(MessageHandler(messages & filters.TEXT & ~filters.COMMAND & ADDRESSED, handlers.question))
     application.add_handler(CallbackQueryHandler(handlers.more_results, pattern=keyboards.pattern(keyboards.MORE)))
@@ -117,9 +125,14 @@ def run(application: Application, app: Dasbot, stop_signals: Sequence[int] | Non
     if settings.webhook_url:
         url = urlsplit(settings.webhook_url)
         application.run_webhook(
-            listen="0.0.0.0", port=url.port or WEBHOOK_PORT, url_path=url.path.lstrip("/"),
-            webhook_url=settings.webhook_url, secret_token=webhook_secret(settings.telegram_token),
-            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, stop_signals=stop_signals,
+            listen="0.0.0.0",
+            port=url.port or WEBHOOK_PORT,
+            url_path=url.path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=webhook_secret(settings.telegram_token),
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            stop_signals=stop_signals,
         )
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, stop_signals=stop_signals)

@@ -124,39 +124,53 @@ class Journal:
         """Mark an update handled (what it sent need not be remembered any more); forget the updates finished
         more than KEEP_FINISHED ago."""
         with self._connect() as db:
-            db.execute("UPDATE received SET finished = 1, payload = '' WHERE bot = ? AND update_id = ?", (self.bot, update_id))
+            db.execute(
+                "UPDATE received SET finished = 1, payload = '' WHERE bot = ? AND update_id = ?", (self.bot, update_id)
+            )
             db.execute("DELETE FROM sent WHERE bot = ? AND update_id = ?", (self.bot, update_id))
-            db.execute("DELETE FROM received WHERE bot = ? AND finished = 1 AND received_at < ?",
-                       (self.bot, time.time() - KEEP_FINISHED))
+            db.execute(
+                "DELETE FROM received WHERE bot = ? AND finished = 1 AND received_at < ?",
+                (self.bot, time.time() - KEEP_FINISHED),
+            )
 
     def unfinished(self) -> list[dict[str, Any]]:
         """The updates received but not finished, oldest first, each counted as one more attempt; those tried
         MAX_ATTEMPTS times are given up."""
         with self._connect() as db:
-            rows = db.execute("SELECT update_id, payload, attempts FROM received WHERE bot = ? AND finished = 0 "
-                              "ORDER BY update_id", (self.bot,)).fetchall()
+            rows = db.execute(
+                "SELECT update_id, payload, attempts FROM received WHERE bot = ? AND finished = 0 ORDER BY update_id",
+                (self.bot,),
+            ).fetchall()
             again = []
             for update_id, payload, attempts in rows:
                 if attempts >= MAX_ATTEMPTS:
                     log.error("update %s was handled %d times without finishing; given up", update_id, attempts)
-                    db.execute("UPDATE received SET finished = 1, payload = '' WHERE bot = ? AND update_id = ?",
-                               (self.bot, update_id))
+                    db.execute(
+                        "UPDATE received SET finished = 1, payload = '' WHERE bot = ? AND update_id = ?",
+                        (self.bot, update_id),
+                    )
                     continue
-                db.execute("UPDATE received SET attempts = attempts + 1 WHERE bot = ? AND update_id = ?", (self.bot, update_id))
+                db.execute(
+                    "UPDATE received SET attempts = attempts + 1 WHERE bot = ? AND update_id = ?", (self.bot, update_id)
+                )
                 again.append(json.loads(payload))
         return again
 
     def sent(self, update_id: int, request: str) -> str | None:
         """The JSON result of a one-shot request made while handling the update before, or None."""
         with self._connect() as db:
-            row = db.execute("SELECT result FROM sent WHERE bot = ? AND update_id = ? AND request = ?",
-                             (self.bot, update_id, request)).fetchone()
+            row = db.execute(
+                "SELECT result FROM sent WHERE bot = ? AND update_id = ? AND request = ?",
+                (self.bot, update_id, request),
+            ).fetchone()
         return row[0] if row else None
 
     def record(self, update_id: int, request: str, result: Any) -> None:
         """Remember the result of a one-shot request made while handling the update."""
         with self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)", (self.bot, update_id, request, json.dumps(result)))
+            db.execute(
+                "INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)", (self.bot, update_id, request, json.dumps(result))
+            )
 
 
 def _plain(value: Any) -> Any:
@@ -223,8 +237,11 @@ class JournaledUpdates(SimpleUpdateProcessor):
         finally:
             _HANDLING.reset(token)
         if handling.unsent:
-            log.warning("update %s was not fully answered: Telegram could not be reached; it is handled again at "
-                        "the next start", update.update_id)
+            log.warning(
+                "update %s was not fully answered: Telegram could not be reached; it is handled again at "
+                "the next start",
+                update.update_id,
+            )
             return
         await asyncio.to_thread(self.journal.finish, update.update_id)
 
@@ -270,8 +287,14 @@ class Delivery(BaseRateLimiter[int]):
         return result
 
     async def _reach(
-        self, handling: Handling | None, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
-        kwargs: dict[str, Any], endpoint: str, data: dict[str, Any], rate_limit_args: int | None,
+        self,
+        handling: Handling | None,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
     ) -> Any:
         """The request through the flood control, sent again while it never reaches Telegram."""
         pauses = iter(self.backoff)

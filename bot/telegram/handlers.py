@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from datetime import date
 
 from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
@@ -13,24 +12,20 @@ from telegram.constants import ChatAction
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
-from bot.answer import Answer
-from bot.conversation import Conversation
 from bot.core import Dasbot
 from bot.lookups.decisions import find_decisions
 from bot.lookups.meetings import meetings, meetings_on
 from bot.lookups.tariffs import find_tariffs
 from bot.lookups.timeline import timeline
-from bot.telegram import keyboards, records, render, subscriptions
+from bot.requests import AgendaQuery, DecisionQuery, RequestError, TariffQuery, TimelineQuery
+from bot.telegram import followups, keyboards, records, render, subscriptions
 from bot.telegram.access import ADDRESSED, Role, allowed_chat, question_text, role
 from bot.telegram.delivery import response_lost
 from bot.telegram.indexing import Indexing, indexed, refusal, safe_filename, source_path
 from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
-from indexer.dates import parse_danish_date
 
 PAGE = 3
-MAX_REMEMBERED = 50  # questions per chat whose resolved text "Flere resultater" can re-ask
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +49,10 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
 
 
 async def send_html(
-    context: BotContext, chat_id: int, fragment: str, keyboard: InlineKeyboardMarkup | None = None,
+    context: BotContext,
+    chat_id: int,
+    fragment: str,
+    keyboard: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None,
 ) -> None:
     """Send `fragment` split into messages that fit, in order; the keyboard goes under the last one.
@@ -71,11 +69,18 @@ async def send_html(
         except NetworkError as error:
             if not response_lost(error):
                 raise
-            log.warning("part %d of %d to chat %s: the response was lost (%s); taken as delivered, not sent again",
-                        n, len(pieces), chat_id, error)
+            log.warning(
+                "part %d of %d to chat %s: the response was lost (%s); taken as delivered, not sent again",
+                n,
+                len(pieces),
+                chat_id,
+                error,
+            )
 
 
-async def reply(update: Update, context: BotContext, fragment: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def reply(
+    update: Update, context: BotContext, fragment: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
     """Answer the update's message in its chat."""
     await send_html(context, update.effective_chat.id, fragment, keyboard)
 
@@ -127,36 +132,47 @@ async def tariffs(update: Update, context: BotContext) -> None:
     if not query:
         await reply(update, context, render.USAGE["takst"])
         return
-    year = _YEAR.search(query)
-    words = _YEAR.sub(" ", query) if year else query
-    rows = await asyncio.to_thread(find_tariffs, context.core.engine, words, int(year.group(0)) if year else None)
+    try:
+        request = TariffQuery.parse(query)
+    except RequestError as error:
+        await reply(update, context, render.esc(str(error)))
+        return
+    rows = await asyncio.to_thread(find_tariffs, context.core.engine, request.words, request.year)
     await reply(update, context, render.tariffs(rows, query))
 
 
 async def decisions(update: Update, context: BotContext) -> None:
-    """/beslutning QUERY: recommendations and decisions by keyword."""
+    """/beslutning QUERY [DATE]: recommendations and decisions by keyword (and meeting day)."""
     query = _argument(context)
     if not query:
         await reply(update, context, render.USAGE["beslutning"])
         return
-    rows = await asyncio.to_thread(find_decisions, context.core.engine, query)
+    try:
+        request = DecisionQuery.parse(query)
+    except RequestError as error:
+        await reply(update, context, render.esc(str(error)))
+        return
+    rows = await asyncio.to_thread(
+        find_decisions, context.core.engine, request.words, request.date_from, request.date_to
+    )
     await reply(update, context, render.decisions(rows, query))
 
 
 async def meeting_list(update: Update, context: BotContext) -> None:
     """/moeder: every meeting, with a button per day."""
     rows = await asyncio.to_thread(meetings, context.core.engine)
-    days = sorted({date.fromisoformat(m["date"]) for m in rows})
+    days = sorted({m.date for m in rows})
     await reply(update, context, render.meetings(rows), keyboards.days(days[-keyboards.MAX_DAYS :]))
 
 
 async def agenda(update: Update, context: BotContext) -> None:
     """/dagsorden DATE: the agenda of the meeting that day."""
-    day = parse_danish_date(_argument(context))
-    if day is None:
+    try:
+        request = AgendaQuery.parse(_argument(context))
+    except RequestError:
         await reply(update, context, render.USAGE["dagsorden"])
         return
-    await _send_agenda(context, update.effective_chat.id, day)
+    await _send_agenda(context, update.effective_chat.id, request.day)
 
 
 async def _send_agenda(context: BotContext, chat_id: int, day: date) -> None:
@@ -165,8 +181,8 @@ async def _send_agenda(context: BotContext, chat_id: int, day: date) -> None:
     if not rows:
         await send_html(context, chat_id, render.no_meeting(day))
     for meeting in rows:
-        ids = await asyncio.to_thread(records.item_ids, context.core.engine, meeting["source"])
-        entries = [(i["number"], ids[i["number"]]) for i in meeting["items"] if i["number"] in ids]
+        ids = await asyncio.to_thread(records.item_ids, context.core.engine, meeting.source)
+        entries = [(i.number, ids[i.number]) for i in meeting.items if i.number in ids]
         await send_html(context, chat_id, render.agenda(meeting), keyboards.items(entries, "{}", width=6))
 
 
@@ -176,7 +192,7 @@ async def topic_timeline(update: Update, context: BotContext) -> None:
     if not topic:
         await reply(update, context, render.USAGE["tidslinje"])
         return
-    entries = await asyncio.to_thread(timeline, context.core.engine, topic)
+    entries = await asyncio.to_thread(timeline, context.core.engine, TimelineQuery.parse(topic).topic)
     await reply(update, context, render.timeline(topic, entries))
 
 
@@ -226,36 +242,26 @@ async def question(update: Update, context: BotContext) -> None:
 
 async def _send_answer(context: BotContext, question_message: Message, text: str, offset: int) -> None:
     """The passages `offset` .. `offset + PAGE` of the answer, replying to the question. A new question is
-    read in the chat's conversation (follow-ups); "more" re-asks what that question was resolved to."""
+    read in the chat's conversation (follow-ups, kept in the database); "more" re-asks what that question was
+    searched as."""
     await question_message.reply_chat_action(ChatAction.TYPING)
-    resolved: dict[int, str] = context.chat_data.setdefault("resolved", {})
-    if offset == 0:
-        conversation = context.chat_data.setdefault("conversation", Conversation())
-        text = conversation.resolve(text)
-        resolved[question_message.message_id] = text
-        while len(resolved) > MAX_REMEMBERED:
-            resolved.pop(next(iter(resolved)))
-    else:
-        text = resolved.get(question_message.message_id, text)
-    result, item_ids = await asyncio.to_thread(_ask, context.core, text, offset + PAGE + 1)
+    engine, chat_id, message_id = context.core.engine, question_message.chat.id, question_message.message_id
+    read = followups.resolve if offset == 0 else followups.searched
+    text = await asyncio.to_thread(read, engine, chat_id, message_id, text)
+    result = await asyncio.to_thread(context.core.answerer.ask, text, k=offset + PAGE + 1)
     shown = result.cited[offset : offset + PAGE]
     more = offset + PAGE if len(result.cited) > offset + PAGE else None
     await send_html(
-        context, question_message.chat.id, render.answer(result, shown, with_facts=offset == 0),
-        keyboards.answer(shown, item_ids, more), reply_to=question_message.message_id,
+        context,
+        question_message.chat.id,
+        render.answer(result, shown, with_facts=offset == 0),
+        keyboards.answer(shown, more),
+        reply_to=question_message.message_id,
     )
 
 
-def _ask(core: Dasbot, text: str, k: int) -> tuple[Answer, dict[int, int]]:
-    """The answer, and the agenda item id of each passage's chunk (for "Hele punktet")."""
-    result = core.answerer.ask(text, k=k)
-    catalog = core.searcher.catalog
-    chunks = [catalog[p.chunk_id] for p in result.cited if p.chunk_id in catalog]
-    return result, {chunk.id: chunk.item_id for chunk in chunks if chunk.item_id is not None}
-
-
 async def more_results(update: Update, context: BotContext) -> None:
-    """"Flere resultater": the next passages of the question the pressed message replies to."""
+    """ "Flere resultater": the next passages of the question the pressed message replies to."""
     query = update.callback_query
     pressed = query.message if isinstance(query.message, Message) else None
     original = pressed.reply_to_message if pressed else None
@@ -271,7 +277,7 @@ async def more_results(update: Update, context: BotContext) -> None:
 
 
 async def whole_item(update: Update, context: BotContext) -> None:
-    """"Hele punktet": the whole agenda item, split over messages."""
+    """ "Hele punktet": the whole agenda item, split over messages."""
     query = update.callback_query
     record = await asyncio.to_thread(records.agenda_item, context.core.engine, keyboards.value(query.data))
     if record is None:
@@ -282,7 +288,7 @@ async def whole_item(update: Update, context: BotContext) -> None:
 
 
 async def source(update: Update, context: BotContext) -> None:
-    """"Kilde": the source file of a passage, or the text of its page when the file is not at hand."""
+    """ "Kilde": the source file of a passage, or the text of its page when the file is not at hand."""
     query = update.callback_query
     catalog = await asyncio.to_thread(lambda: context.core.searcher.catalog)
     chunk = catalog.get(keyboards.value(query.data))
@@ -290,13 +296,16 @@ async def source(update: Update, context: BotContext) -> None:
         await query.answer(render.GONE, show_alert=True)
         return
     await query.answer()
-    path = source_path(context.core.settings, chunk.source)
+    cite = chunk.citation
+    path = source_path(context.core.settings, cite.source)
     if path is None:
         text = await asyncio.to_thread(records.page_text, context.core.engine, chunk)
-        await send_html(context, update.effective_chat.id, render.page(chunk, text))
+        await send_html(context, update.effective_chat.id, render.page(cite, text))
         return
     data = await asyncio.to_thread(path.read_bytes)
-    await context.bot.send_document(update.effective_chat.id, data, filename=chunk.source, caption=render.source_caption(chunk))
+    await context.bot.send_document(
+        update.effective_chat.id, data, filename=cite.source, caption=render.source_caption(cite)
+    )
 
 
 async def meeting_day(update: Update, context: BotContext) -> None:
@@ -339,7 +348,9 @@ async def upload(update: Update, context: BotContext) -> None:
             await progress.show(render.download_failed(filename))
             return
         await progress.show(render.reading(filename))
-        report = await indexing.index_upload(staged, lambda name, done, total: progress.report(render.embedding(name, done, total)))
+        report = await indexing.index_upload(
+            staged, lambda name, done, total: progress.report(render.embedding(name, done, total))
+        )
         notified = await _notify_subscribers(context, report.path) if indexed(report) else 0
     await progress.show(render.index_report(report, notified))
 
@@ -352,7 +363,12 @@ async def _notify_subscribers(context: BotContext, source_name: str) -> int:
         if not allowed_chat(context.core.settings, notice.chat_id):
             continue
         try:
-            await send_html(context, notice.chat_id, render.notice(notice), keyboards.items([(i.number, i.id) for i in notice.items]))
+            await send_html(
+                context,
+                notice.chat_id,
+                render.notice(notice),
+                keyboards.items([(i.number, i.id) for i in notice.items]),
+            )
             told += 1
         except TelegramError as error:
             log.warning("could not notify chat %s: %s", notice.chat_id, error)

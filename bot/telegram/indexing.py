@@ -15,8 +15,10 @@ from telegram.constants import FileSizeLimit
 
 from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
+from indexer.indexer import Progress
 from indexer.models import Document
-from indexer.pipeline import SUPPORTED, FileReport, Progress
+from indexer.read import SUPPORTED
+from indexer.report import FileReport, Status
 
 MAX_DOWNLOAD = FileSizeLimit.FILESIZE_DOWNLOAD
 MAX_STEM = 80
@@ -42,7 +44,7 @@ class Rebuild:
 
 def indexed(report: FileReport) -> bool:
     """True when the file's own document was written (not a copy of another file's bytes, not left out)."""
-    return report.status in ("indexed", "replaced") and report.duplicate_of is None
+    return report.status in (Status.INDEXED, Status.REPLACED) and report.duplicate_of is None
 
 
 def uploads_dir(settings: Settings) -> Path:

@@ -38,14 +38,16 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
-def answer(passages: list[Passage], item_ids: dict[int, int], next_offset: int | None) -> InlineKeyboardMarkup | None:
-    """"Hele punktet" and "Kilde" for each passage (by its rank), and "Flere resultater" when there are more."""
+def answer(passages: list[Passage], next_offset: int | None) -> InlineKeyboardMarkup | None:
+    """ "Hele punktet" (for a passage of an agenda item) and "Kilde" for each passage (by its rank), and
+    "Flere resultater" when there are more."""
     rows = []
     for passage in passages:
         row = []
-        if passage.chunk_id in item_ids:
-            row.append(InlineKeyboardButton(f"Hele punktet [{passage.rank}]", callback_data=data(ITEM, item_ids[passage.chunk_id])))
-        row.append(InlineKeyboardButton(f"Kilde [{passage.rank}]", callback_data=data(SOURCE, passage.chunk_id)))
+        cite = passage.citation
+        if cite.item_id is not None:
+            row.append(InlineKeyboardButton(f"Hele punktet [{passage.rank}]", callback_data=data(ITEM, cite.item_id)))
+        row.append(InlineKeyboardButton(f"Kilde [{passage.rank}]", callback_data=data(SOURCE, cite.chunk_id)))
         rows.append(row)
     if next_offset is not None:
         rows.append([InlineKeyboardButton("Flere resultater", callback_data=data(MORE, next_offset))])
@@ -66,11 +68,15 @@ def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | 
 
 def items(entries: list[tuple[int, int]], label: str = "Punkt {}", width: int = 3) -> InlineKeyboardMarkup | None:
     """One button per agenda item, given as (number, id) pairs, `width` to a row."""
-    buttons = [InlineKeyboardButton(label.format(number), callback_data=data(ITEM, item_id)) for number, item_id in entries]
+    buttons = [
+        InlineKeyboardButton(label.format(number), callback_data=data(ITEM, item_id)) for number, item_id in entries
+    ]
     return InlineKeyboardMarkup(_rows(buttons, width)) if buttons else None
 
 
 def days(meeting_days: list[date]) -> InlineKeyboardMarkup | None:
     """One button per meeting day, opening its agenda."""
-    buttons = [InlineKeyboardButton(f"{day:%d.%m.%Y}", callback_data=data(DAY, day.toordinal())) for day in meeting_days]
+    buttons = [
+        InlineKeyboardButton(f"{day:%d.%m.%Y}", callback_data=data(DAY, day.toordinal())) for day in meeting_days
+    ]
     return InlineKeyboardMarkup(_rows(buttons, 3)) if buttons else None

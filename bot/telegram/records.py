@@ -43,8 +43,13 @@ def agenda_item(engine: Engine, item_id: int) -> ItemRecord | None:
         sections = session.exec(select(Section).where(Section.item_id == item_id).order_by(Section.id)).all()
         appendices = session.exec(select(Appendix).where(Appendix.item_id == item_id).order_by(Appendix.id)).all()
     return ItemRecord(
-        number=item.number, title=item.title, case_number=item.case_number, page=item.page, source=filename,
-        meeting_date=meeting_date, committee=committee,
+        number=item.number,
+        title=item.title,
+        case_number=item.case_number,
+        page=item.page,
+        source=filename,
+        meeting_date=meeting_date,
+        committee=committee,
         sections=[((s.heading or "") if s.kind == SectionKind.OTHER else s.kind, s.text) for s in sections],
         appendices=[(a.title, a.text) for a in appendices],
     )
@@ -63,10 +68,11 @@ def item_ids(engine: Engine, source: str) -> dict[int, int]:
 
 def page_text(engine: Engine, chunk: ChunkInfo) -> str:
     """The indexed text of the page a chunk cites (the chunk's own text when the record has no pages)."""
-    if chunk.page is None:
+    cite = chunk.citation
+    if cite.page is None:
         return chunk.text
     with Session(engine) as session:
         texts = session.exec(
-            select(Chunk.text).where(Chunk.document_id == chunk.document_id, Chunk.page == chunk.page).order_by(Chunk.id)
+            select(Chunk.text).where(Chunk.document_id == cite.document_id, Chunk.page == cite.page).order_by(Chunk.id)
         ).all()
     return "\n\n".join(texts) or chunk.text

@@ -5,21 +5,22 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
-from typing import Any
 
 from telegram.constants import MessageLimit
 
+from bot import describe
 from bot.answer import Answer, Passage
+from bot.citation import Citation
 from bot.lookups.decisions import DecisionRow
+from bot.lookups.meetings import MeetingRow
 from bot.lookups.tariffs import TariffRow
 from bot.lookups.timeline import TimelineEntry
 from bot.render.citation import citation
 from bot.render.terminal import kroner
-from bot.search.catalog import ChunkInfo
 from bot.telegram.indexing import MAX_DOWNLOAD, Rebuild, Refusal, indexed
 from bot.telegram.records import ItemRecord
 from bot.telegram.subscriptions import MAX_PER_CHAT, MAX_TOPIC, Notice
-from indexer.pipeline import FileReport
+from indexer.report import FileReport, Status
 
 MAX_TARIFFS = 15
 MAX_DECISIONS = 5
@@ -43,33 +44,12 @@ NO_MEETINGS = "Der er ingen møder i indekset endnu."
 ASK_HINT = "Skriv dit spørgsmål sammen med mit navn, fx „{mention} hvad blev indstillet om Kvisten?“"
 USAGE = {
     "takst": "Skriv hvad du søger, fx /takst Kvisten eller /takst Socialtilsyn 2024.",
-    "beslutning": "Skriv et emne, fx /beslutning Kvisten.",
+    "beslutning": "Skriv et emne, fx /beslutning Kvisten eller /beslutning Kvisten 20.01.2023.",
     "dagsorden": "Skriv mødets dato, fx /dagsorden 21.08.2023, /dagsorden 21. august 2023 eller /dagsorden 2023-08-21.",
     "tidslinje": "Skriv et emne, fx /tidslinje Socialtilsyn.",
     "abonner": f"Skriv et emne på højst {MAX_TOPIC} tegn, fx /abonner Kvisten, /abonner takster eller /abonner Socialtilsyn.",
     "afmeld": "Skriv emnet, du vil afmelde, fx /afmeld Kvisten. Se dine emner med /abonnementer.",
 }
-# The English reasons of indexer.read and indexer.pipeline, in Danish, one line each; numbers carried over.
-_REASONS = tuple((re.compile(english), danish) for english, danish in (
-    (r"unsupported file type", "filtypen understøttes ikke (send PDF, .txt eller .md)"),
-    (r"no such file", "filen findes ikke"),
-    (r"not a regular file", "det er ikke en almindelig fil"),
-    (r"cannot be read", "filen kunne ikke læses"),
-    (r"the file is too large \((?P<size>[\d.]+) MB; the limit is (?P<limit>[\d.]+) MB\)",
-     "filen er for stor ({size} MB; grænsen er {limit} MB)"),
-    (r"the file is empty", "filen er tom"),
-    (r"not UTF-8 text", "teksten er ikke UTF-8 (gem filen som UTF-8)"),
-    (r"not a PDF file", "filen er ikke en gyldig PDF"),
-    (r"a PDF stream exceeds the (?P<limit>\d+) MB limit", "en del af PDF'en fylder over {limit} MB udpakket"),
-    (r"page content exceeds the (?P<limit>\d+) MB limit", "PDF'ens sider fylder tilsammen over {limit} MB udpakket"),
-    (r"unsupported encryption or filter", "PDF'en bruger en kryptering eller komprimering, der ikke understøttes"),
-    (r"password-protected", "PDF'en er beskyttet med adgangskode"),
-    (r"corrupt or truncated PDF", "PDF'en er beskadiget eller ufuldstændig"),
-    (r"has no pages", "PDF'en har ingen sider"),
-    (r"needs OCR", "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
-    (r"no text to index", "der er ingen tekst at indeksere"),
-    (r"could not be indexed \((?P<kind>\w+)", "en uventet fejl ({kind}); detaljerne står i loggen"),
-))
 
 
 def esc(text: str) -> str:
@@ -99,7 +79,7 @@ def highlight(text: str, matched: tuple[str, ...]) -> str:
 
 def passage(p: Passage) -> str:
     """One passage under its bold, numbered citation header."""
-    return f"<b>[{p.rank}] {esc(citation(p))}</b>\n{highlight(p.text, p.matched)}"
+    return f"<b>[{p.rank}] {esc(citation(p.citation))}</b>\n{highlight(p.text, p.matched)}"
 
 
 def tariff(row: TariffRow) -> str:
@@ -107,7 +87,7 @@ def tariff(row: TariffRow) -> str:
     what = " – ".join(p for p in (row.offer, row.service, row.legal_basis) if p)
     unit = f" pr. {row.unit.lower()}" if row.unit else ""
     before = f" (før {kroner(row.previous_amount_dkk)})" if row.previous_amount_dkk is not None else ""
-    where = [f"møde {_day(date.fromisoformat(row.meeting_date))}" if row.meeting_date else row.source]
+    where = [f"møde {_day(row.meeting_date)}" if row.meeting_date else row.source]
     where += [f"punkt {row.item}"] if row.item is not None else []
     where += [f"side {row.page}"] if row.page is not None else []
     year = f" {row.year}" if row.year else ""
@@ -153,27 +133,28 @@ def decisions(rows: list[DecisionRow], query: str) -> str:
     if not rows:
         return f"Ingen indstillinger eller beslutninger matcher „{esc(query)}“."
     more = f"\n\n… og {len(rows) - MAX_DECISIONS} flere. Skriv flere ord." if len(rows) > MAX_DECISIONS else ""
-    return f"<b>Indstillinger og beslutninger: {esc(query)}</b>\n" + "\n\n".join(decision(r) for r in rows[:MAX_DECISIONS]) + more
+    return (
+        f"<b>Indstillinger og beslutninger: {esc(query)}</b>\n"
+        + "\n\n".join(decision(r) for r in rows[:MAX_DECISIONS])
+        + more
+    )
 
 
-def meetings(rows: list[dict[str, Any]]) -> str:
+def meetings(rows: list[MeetingRow]) -> str:
     """Every meeting, oldest first, with its number of items."""
     if not rows:
         return NO_MEETINGS
-    lines = [
-        f"• <b>{_day(date.fromisoformat(m['date']))}</b> {esc(m['committee'])} – {_count(len(m['items']), 'punkt', 'punkter')}"
-        for m in rows
-    ]
+    lines = [f"• <b>{_day(m.date)}</b> {esc(m.committee)} – {_count(len(m.items), 'punkt', 'punkter')}" for m in rows]
     return "<b>Møder</b>\n" + "\n".join(lines) + "\n\nTryk på en dato, eller skriv /dagsorden DATO."
 
 
-def agenda(meeting: dict[str, Any]) -> str:
+def agenda(meeting: MeetingRow) -> str:
     """A meeting's agenda: its items with their appendices."""
-    head = f"<b>{esc(meeting['committee'])} møde {_day(date.fromisoformat(meeting['date']))}</b>\n<i>{esc(meeting['source'])}</i>"
+    head = f"<b>{esc(meeting.committee)} møde {_day(meeting.date)}</b>\n<i>{esc(meeting.source)}</i>"
     lines = []
-    for item in meeting["items"]:
-        appendices = f" <i>({_count(len(item['appendices']), 'bilag', 'bilag')})</i>" if item["appendices"] else ""
-        lines.append(f"{item['number']}. {esc(item['title'])}{appendices}")
+    for item in meeting.items:
+        appendices = f" <i>({_count(len(item.appendices), 'bilag', 'bilag')})</i>" if item.appendices else ""
+        lines.append(f"{item.number}. {esc(item.title)}{appendices}")
     return head + "\n\n" + ("\n".join(lines) or "Ingen dagsordenspunkter fundet.")
 
 
@@ -197,12 +178,16 @@ def timeline(topic: str, entries: list[TimelineEntry]) -> str:
 
 def item(record: ItemRecord) -> str:
     """A whole agenda item: header, sections, then appendices (long items are split by the caller)."""
-    where = " · ".join(p for p in (
-        f"{record.committee or ''} møde {_day(record.meeting_date)}".strip() if record.meeting_date else None,
-        f"sag {record.case_number}" if record.case_number else None,
-        f"side {record.page}" if record.page is not None else None,
-        record.source,
-    ) if p)
+    where = " · ".join(
+        p
+        for p in (
+            f"{record.committee or ''} møde {_day(record.meeting_date)}".strip() if record.meeting_date else None,
+            f"sag {record.case_number}" if record.case_number else None,
+            f"side {record.page}" if record.page is not None else None,
+            record.source,
+        )
+        if p
+    )
     blocks = [f"<b>Punkt {record.number}: {esc(record.title)}</b>\n<i>{esc(where)}</i>"]
     blocks += [f"<b>{esc(heading)}</b>\n{esc(text)}" if heading else esc(text) for heading, text in record.sections]
     if record.appendices:
@@ -211,26 +196,18 @@ def item(record: ItemRecord) -> str:
     return "\n\n".join(blocks)
 
 
-def _chunk_passage(chunk: ChunkInfo) -> Passage:
-    return Passage(
-        rank=0, score=0.0, text=chunk.text, source=chunk.source, page=chunk.page, meeting_date=chunk.meeting_date,
-        committee=chunk.committee, item=chunk.item, item_title=chunk.item_title, section=chunk.section,
-        heading=chunk.heading, chunk_id=chunk.id,
-    )
-
-
-def source_caption(chunk: ChunkInfo) -> str:
+def source_caption(cite: Citation) -> str:
     """The caption of a source file sent for a passage (within Telegram's caption limit)."""
-    cited = citation(_chunk_passage(chunk))
+    cited = citation(cite)
     if len(cited) > MAX_CAPTION:
         cited = cited[: MAX_CAPTION - 1] + "…"
     return f"<b>Kilde:</b> {esc(cited)}"
 
 
-def page(chunk: ChunkInfo, text: str) -> str:
+def page(cite: Citation, text: str) -> str:
     """The cited page's text, when the source file is not at hand."""
-    where = f"side {chunk.page}" if chunk.page is not None else "afsnittet"
-    return f"<b>{esc(citation(_chunk_passage(chunk)))}</b>\n<i>Kildefilen ligger ikke hos botten; her er teksten fra {where}.</i>\n\n{esc(text)}"
+    where = f"side {cite.page}" if cite.page is not None else "afsnittet"
+    return f"<b>{esc(citation(cite))}</b>\n<i>Kildefilen ligger ikke hos botten; her er teksten fra {where}.</i>\n\n{esc(text)}"
 
 
 def help_text(secretariat: bool, mention: str | None) -> str:
@@ -238,11 +215,13 @@ def help_text(secretariat: bool, mention: str | None) -> str:
     ask = f"Nævn mig ({esc(mention)}) eller svar på mine beskeder" if mention else "Skriv et spørgsmål"
     lines = [
         "<b>DAS Social-botten</b>",
-        (f"{ask}, fx <i>Hvad blev indstillet om Kvisten?</i> Svaret viser de bedste steder i møderne med dato, "
-         "punkt, afsnit og side, og knapper til flere resultater, hele punktet og kilden."),
+        (
+            f"{ask}, fx <i>Hvad blev indstillet om Kvisten?</i> Svaret viser de bedste steder i møderne med dato, "
+            "punkt, afsnit og side, og knapper til flere resultater, hele punktet og kilden."
+        ),
         "",
         "/takst EMNE [ÅR] – takster, fx /takst Socialtilsyn 2024",
-        "/beslutning EMNE – indstillinger og beslutninger",
+        "/beslutning EMNE [DATO] – indstillinger og beslutninger, fx /beslutning Kvisten 20.01.2023",
         "/moeder – alle møder",
         "/dagsorden DATO – et mødes dagsorden, fx /dagsorden 21.08.2023",
         "/tidslinje EMNE – et emne gennem møderne",
@@ -251,8 +230,12 @@ def help_text(secretariat: bool, mention: str | None) -> str:
         "/afmeld EMNE – stop med at følge et emne",
     ]
     if secretariat:
-        lines += ["", "<b>Sekretariatet</b>", "Send en PDF eller tekstfil (højst 20 MB) for at indeksere den.",
-                  "/reindex – læs alle dokumenter ind igen"]
+        lines += [
+            "",
+            "<b>Sekretariatet</b>",
+            "Send en PDF eller tekstfil (højst 20 MB) for at indeksere den.",
+            "/reindex – læs alle dokumenter ind igen",
+        ]
     return "\n".join(lines)
 
 
@@ -294,8 +277,10 @@ def notice(n: Notice) -> str:
 def refusal(reason: Refusal, filename: str, size: int | None) -> str:
     """Why an upload was refused before download."""
     if reason is Refusal.TOO_BIG:
-        return (f"{esc(filename)} fylder {(size or 0) / 1e6:.1f} MB. Telegram lader kun botter hente filer på højst "
-                f"{MAX_DOWNLOAD / 1e6:.0f} MB, så den er ikke hentet. Del den op, eller få den indekseret på serveren.")
+        return (
+            f"{esc(filename)} fylder {(size or 0) / 1e6:.1f} MB. Telegram lader kun botter hente filer på højst "
+            f"{MAX_DOWNLOAD / 1e6:.0f} MB, så den er ikke hentet. Del den op, eller få den indekseret på serveren."
+        )
     return f"{esc(filename)} er ikke indekseret: jeg kan kun læse PDF- og tekstfiler (.pdf, .txt, .md)."
 
 
@@ -316,64 +301,19 @@ def embedding(name: str, done: int, total: int) -> str:
 
 def download_failed(filename: str) -> str:
     """A download that Telegram refused."""
-    return f"❌ {esc(filename)} kunne ikke hentes fra Telegram (højst {MAX_DOWNLOAD / 1e6:.0f} MB). Intet er indekseret."
-
-
-def reason(error: str | None) -> str:
-    """A one-line Danish reason for an indexing failure."""
-    text = error or ""
-    for english, danish in _REASONS:
-        if match := english.search(text):
-            return danish.format(**match.groupdict())
-    return "filen kunne ikke indekseres"
-
-
-def _counts(report: FileReport) -> str:
-    return " · ".join([
-        _count(report.items, "punkt", "punkter"), _count(report.appendices, "bilag", "bilag"),
-        _count(report.chunks, "tekststykke", "tekststykker"), _count(report.tariffs, "takst", "takster"),
-        _count(report.decisions, "indstilling/beslutning", "indstillinger/beslutninger"),
-    ])
-
-
-def _left_out(report: FileReport) -> str | None:
-    """What happened to a file that was read without error but not indexed under its name (None when it was),
-    as the rest of a sentence that starts with its name."""
-    if report.duplicate_of:
-        dropped = f"; den tidligere udgave af {report.path} er fjernet" if report.status == "replaced" else ""
-        return f"er ikke indekseret: samme indhold er allerede indekseret som {report.duplicate_of}{dropped}"
-    if report.newer_version:
-        return (f"er ikke indekseret: den er en ældre udgave af samme mødes dokument end {report.newer_version}, "
-                "som er indekseret")
-    if report.status == "unchanged":
-        return "er allerede indekseret med samme indhold; intet er ændret"
-    return None
-
-
-def _empty_pages(report: FileReport) -> str:
-    pages = ", ".join(map(str, report.empty_pages))
-    return f"Sider uden tekst (kræver OCR): {pages}. Resten er indekseret."
+    return (
+        f"❌ {esc(filename)} kunne ikke hentes fra Telegram (højst {MAX_DOWNLOAD / 1e6:.0f} MB). Intet er indekseret."
+    )
 
 
 def index_report(report: FileReport, notified: int) -> str:
     """The summary of one upload: the meeting found and what was indexed, or why not."""
-    name = esc(report.path)
-    if report.status == "failed":
-        return f"❌ {name} er ikke indekseret: {esc(reason(report.error))}."
-    if left_out := _left_out(report):
-        return f"ℹ️ {name} {esc(left_out)}."
-    replaced_itself = report.status == "replaced" and not report.replaces
-    verb = "opdateret (den tidligere udgave er erstattet)" if replaced_itself else "indekseret"
-    if report.meeting_date:
-        meeting = f"Møde: {esc(report.committee or 'ukendt udvalg')} {_day(date.fromisoformat(report.meeting_date))}"
-    else:
-        meeting = "Ingen mødedato fundet; dokumentet kan søges, men hører ikke til et møde."
-    lines = [f"✅ <b>{name} er {verb}</b>", meeting, _counts(report)]
-    if report.replaces:
-        lines.append(f"Erstatter den ældre udgave af mødets dokument: {esc(', '.join(report.replaces))}")
-    if report.empty_pages:
-        lines.append(_empty_pages(report))
-    lines.append("Det kan besvares med det samme.")
+    head, *facts = describe.describe_lines(report)
+    if report.status == Status.FAILED:
+        return f"❌ {esc(head)}"
+    if not indexed(report):
+        return f"ℹ️ {esc(head)}"
+    lines = [f"✅ <b>{esc(head)}</b>", *map(esc, facts), "Det kan besvares med det samme."]
     if notified:
         lines.append(f"{_count(notified, 'abonnent', 'abonnenter')} har fået besked.")
     return "\n".join(lines)
@@ -383,15 +323,17 @@ def rebuild_report(rebuild: Rebuild) -> str:
     """The summary of /reindex: counts, then a line per file that failed or was left out."""
     reports = rebuild.reports
     done = [r for r in reports if indexed(r)]
-    failed = [r for r in reports if r.status == "failed"]
+    failed = [r for r in reports if r.status == Status.FAILED]
     lines = [
         "✅ <b>Genindeksering færdig</b>" if not failed else "⚠️ <b>Genindeksering færdig med fejl</b>",
-        (f"{_count(len(reports), 'fil', 'filer')}: {len(done)} indekseret, {len(failed)} fejlet · "
-         f"{_count(sum(r.chunks for r in done), 'tekststykke', 'tekststykker')}"),
+        (
+            f"{_count(len(reports), 'fil', 'filer')}: {len(done)} indekseret, {len(failed)} fejlet · "
+            f"{_count(sum(r.chunks for r in done), 'tekststykke', 'tekststykker')}"
+        ),
     ]
-    lines += [f"❌ {esc(r.path)}: {esc(reason(r.error))}; den hidtidige udgave er beholdt" for r in failed]
-    lines += [f"ℹ️ {esc(r.path)} {esc(left_out)}" for r in reports if not indexed(r) and (left_out := _left_out(r))]
-    lines += [f"{esc(r.path)}: {_empty_pages(r)}" for r in done if r.empty_pages]
+    lines += [f"❌ {esc(r.path)}: {esc(describe.reason(r) or '')}; den hidtidige udgave er beholdt" for r in failed]
+    lines += [f"ℹ️ {esc(describe.describe(r))}" for r in reports if not indexed(r) and r.status != Status.FAILED]
+    lines += [f"{esc(r.path)}: {esc(pages)}" for r in done if (pages := describe.empty_pages(r))]
     if rebuild.kept:
         lines.append("Beholdt som de var (kildefilen ligger ikke hos botten): " + esc(", ".join(rebuild.kept)))
     return "\n".join(lines)

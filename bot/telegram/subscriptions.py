@@ -88,19 +88,27 @@ def unsubscribe(engine: Engine, chat_id: int, topic: str) -> bool:
 def topics(engine: Engine, chat_id: int) -> list[str]:
     """The topics a chat follows, in the order it subscribed."""
     with Session(engine) as session:
-        return list(session.exec(select(Subscription.topic).where(Subscription.chat_id == chat_id).order_by(Subscription.id)))
+        return list(
+            session.exec(select(Subscription.topic).where(Subscription.chat_id == chat_id).order_by(Subscription.id))
+        )
 
 
 def notices(engine: Engine, source: str) -> list[Notice]:
     """For each chat with a topic matching an agenda item (title or text) of the document `source`, one notice."""
     with Session(engine) as session:
-        document = session.exec(select(Document).where(Document.filename == source).order_by(Document.id.desc())).first()
+        document = session.exec(
+            select(Document).where(Document.filename == source).order_by(Document.id.desc())
+        ).first()
         if document is None:
             return []
         meeting = session.get(Meeting, document.meeting_id) if document.meeting_id else None
-        items = session.exec(select(AgendaItem).where(AgendaItem.document_id == document.id).order_by(AgendaItem.number)).all()
+        items = session.exec(
+            select(AgendaItem).where(AgendaItem.document_id == document.id).order_by(AgendaItem.number)
+        ).all()
         texts: dict[int, list[str]] = {}
-        for section in session.exec(select(Section).where(Section.document_id == document.id, Section.item_id.is_not(None))):
+        for section in session.exec(
+            select(Section).where(Section.document_id == document.id, Section.item_id.is_not(None))
+        ):
             texts.setdefault(section.item_id, []).append(section.text)
         subscriptions = session.exec(select(Subscription).order_by(Subscription.id)).all()
     haystacks = [(item, " ".join([item.title, *texts.get(item.id, [])])) for item in items]
@@ -116,8 +124,12 @@ def notices(engine: Engine, source: str) -> list[Notice]:
             chat_items[item.id] = MatchedItem(item.id, item.number, item.title)
     return [
         Notice(
-            chat_id=chat_id, topics=chat_topics, source=source, committee=meeting.committee if meeting else None,
-            meeting_date=meeting.date if meeting else None, items=sorted(chat_items.values(), key=lambda i: i.number),
+            chat_id=chat_id,
+            topics=chat_topics,
+            source=source,
+            committee=meeting.committee if meeting else None,
+            meeting_date=meeting.date if meeting else None,
+            items=sorted(chat_items.values(), key=lambda i: i.number),
         )
         for chat_id, (chat_topics, chat_items) in by_chat.items()
     ]

@@ -17,7 +17,6 @@ from tokenizers import Tokenizer
 
 from indexer.embedding.convert import ModelError, ensure_model
 
-
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 QUERY_CACHE = 4096
@@ -152,7 +151,11 @@ class _SentenceTransformer:
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         """Normalised vectors from sentence-transformers."""
         return self._model.encode(
-            texts, batch_size=batch_size, show_progress_bar=progress, convert_to_numpy=True, normalize_embeddings=True,
+            texts,
+            batch_size=batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
         )
 
 

@@ -99,9 +99,7 @@ def _starts_item(previous: str, text: str, subject: str | None) -> bool:
     if not first.isupper():
         return False
     return bool(
-        _SENTENCE_END.search(previous)
-        or text[:1].isspace()
-        or (subject is not None and text.split()[0] == subject)
+        _SENTENCE_END.search(previous) or text[:1].isspace() or (subject is not None and text.split()[0] == subject)
     )
 
 

@@ -25,7 +25,9 @@ class DecisionFact:
 def document_tariffs(doc: ParsedDocument) -> list[tuple[int | None, TariffFact]]:
     """Every tariff with the number of the item it belongs to (None outside items)."""
     year = doc.meeting_date.year if doc.meeting_date else None
-    found = [(item.number, fact) for item in doc.items for s in item.sections for fact in extract_tariffs(s.lines, year)]
+    found = [
+        (item.number, fact) for item in doc.items for s in item.sections for fact in extract_tariffs(s.lines, year)
+    ]
     # A non-agenda's headings are guessed, and a guessed break must not cut a table from its caption.
     found += [(None, fact) for fact in extract_tariffs([line for s in doc.sections for line in s.lines], year)]
     return found
@@ -45,7 +47,13 @@ def document_decisions(doc: ParsedDocument) -> list[DecisionFact]:
                 continue
             if lines:
                 facts.append(
-                    DecisionFact(item.number, section.kind.value.lower(), lead, lines,
-                                 join_lines(line.text for line in section.lines), section)
+                    DecisionFact(
+                        item.number,
+                        section.kind.value.lower(),
+                        lead,
+                        lines,
+                        join_lines(line.text for line in section.lines),
+                        section,
+                    )
                 )
     return facts

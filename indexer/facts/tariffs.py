@@ -85,16 +85,26 @@ def _section_unit(lines: list[Line]) -> str | None:
     return "sag" if any(re.search(r"\bsag(?:er|stal|stallet)\b", line.text, re.I) for line in lines) else None
 
 
-def _fact(offer: str, service: str | None, year: int | None, amount: int, kind: str, line: Line,
-          **extra: object) -> TariffFact:
+def _fact(
+    offer: str, service: str | None, year: int | None, amount: int, kind: str, line: Line, **extra: object
+) -> TariffFact:
     """A fact with the line's text as evidence; `extra` sets legal_basis, places, unit or previous_amount_dkk."""
     fields = {"legal_basis": None, "places": None, "unit": None, "previous_amount_dkk": None} | extra
-    return TariffFact(offer=offer, service=service, year=year, amount_dkk=amount, kind=kind,
-                      evidence=_collapse(line.text), line=line, **fields)
+    return TariffFact(
+        offer=offer,
+        service=service,
+        year=year,
+        amount_dkk=amount,
+        kind=kind,
+        evidence=_collapse(line.text),
+        line=line,
+        **fields,
+    )
 
 
-def _pair(offer: str, service: str | None, years: tuple[int | None, int | None], amounts: tuple[int, int],
-          line: Line, **extra) -> list[TariffFact]:
+def _pair(
+    offer: str, service: str | None, years: tuple[int | None, int | None], amounts: tuple[int, int], line: Line, **extra
+) -> list[TariffFact]:
     """The `old` and `new` facts of a before/after pair; the new one remembers the old amount."""
     old = _fact(offer, service, years[0], amounts[0], "old", line, **extra)
     new = _fact(offer, service, years[1], amounts[1], "new", line, previous_amount_dkk=amounts[0], **extra)
@@ -144,8 +154,9 @@ def _level_table_facts(lines: list[Line], context_year: int | None) -> list[Tari
         return []
     year = _table_tariff_year(lines, context_year)
     levels = {row.line.no: match for row in rows if (match := _LEVEL.match(row.head))}
-    averages = _split_average_heads([row.head for row in rows if row.line.no not in levels],
-                                    {match["offer"] for match in levels.values()})
+    averages = _split_average_heads(
+        [row.head for row in rows if row.line.no not in levels], {match["offer"] for match in levels.values()}
+    )
     facts: list[TariffFact] = []
     current_offer: str | None = None
     for row in rows:
@@ -477,8 +488,9 @@ def _nearby_year(lines: list[Line], start: int) -> int | None:
     return None
 
 
-def _row_facts(offer: str, service: str, columns: list[int], amounts: list[int], line: Line,
-               fallback_year: int | None, **extra) -> list[TariffFact]:
+def _row_facts(
+    offer: str, service: str, columns: list[int], amounts: list[int], line: Line, fallback_year: int | None, **extra
+) -> list[TariffFact]:
     """Facts of one row: with year columns, the last two are an old/new pair and earlier ones plain tariffs; with
     none, two amounts are a correction (old/new in the same year) and one is a plain tariff."""
     if not columns:
@@ -669,8 +681,9 @@ def _prose_matches(text: str) -> Iterator[re.Match[str]]:
         yield from pattern.finditer(text)
 
 
-def _prose_match_facts(match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None,
-                       earlier: list[TariffFact]) -> list[TariffFact]:
+def _prose_match_facts(
+    match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None, earlier: list[TariffFact]
+) -> list[TariffFact]:
     """The facts one statement makes."""
     if match.re is _FROM_TO:
         return _rise_facts(match, offer, year, text, section_unit)
@@ -679,8 +692,9 @@ def _prose_match_facts(match: re.Match[str], offer: str, year: int | None, text:
     return _rate_facts(match, offer, year, text, section_unit)
 
 
-def _rise_facts(match: re.Match[str], offer: str, year: int | None, text: _Text,
-                section_unit: str | None) -> list[TariffFact]:
+def _rise_facts(
+    match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None
+) -> list[TariffFact]:
     """`Taksten stiger fra 13.767 kr. til 14.589 kr.`: last year's tariff and this year's."""
     service = f"takst pr. {section_unit}" if section_unit else "takst"
     years = (year - 1 if year else None, year)
@@ -688,8 +702,9 @@ def _rise_facts(match: re.Match[str], offer: str, year: int | None, text: _Text,
     return _pair(offer, service, years, amounts, text.line_at(match.start("new")), unit=section_unit)
 
 
-def _change_fact(match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None,
-                 earlier: list[TariffFact]) -> TariffFact:
+def _change_fact(
+    match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None, earlier: list[TariffFact]
+) -> TariffFact:
     """`en takststigning på 119 kr. pr. døgn`: the stated change, negative for a reduction; when it follows a
     from/to statement its service names the two years."""
     unit = _UNITS.get((match["per"] or "").lower()) or section_unit
@@ -701,8 +716,9 @@ def _change_fact(match: re.Match[str], offer: str, year: int | None, text: _Text
     return _fact(offer, service, year, amount, "increase", text.line_at(match.start()), unit=unit)
 
 
-def _rate_facts(match: re.Match[str], offer: str, year: int | None, text: _Text,
-                section_unit: str | None) -> list[TariffFact]:
+def _rate_facts(
+    match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None
+) -> list[TariffFact]:
     """`døgntaksten er 4.107 kr. pr. anvendt plads` or `… for ubenyttede pladser (3.080 kr.)`, with the yearly
     figure that may follow (`svarende til ca. 1,1 mio. kr. om året`)."""
     per = (match.groupdict().get("per") or "").lower()

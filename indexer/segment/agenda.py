@@ -164,8 +164,7 @@ def _parse_item(lines: list[Line], start: int, number: int, end: int) -> Item:
     is_open = _status_before(lines, start)
     cursor = 1 if _PUNKT.match(body[0].text) else 0
     title_lines, cursor = _title(body, cursor)
-    item = Item(number=number, title=" ".join(t.text.strip() for t in title_lines), is_open=is_open,
-                first_line=body[0])
+    item = Item(number=number, title=" ".join(t.text.strip() for t in title_lines), is_open=is_open, first_line=body[0])
     if cursor < len(body) and (m := _CASE_NUMBER.match(body[cursor].text)):
         item.case_number = m.group(1)
         cursor += 1
@@ -175,9 +174,7 @@ def _parse_item(lines: list[Line], start: int, number: int, end: int) -> Item:
 
 def _strip_trailing_header(body: list[Line]) -> list[Line]:
     """Drop the next item's page header and `Åben`/`Lukket` line that end this slice."""
-    while body and (
-        _PAGE_HEADER.match(body[-1].text) or body[-1].text.strip().lower() in _STATUS
-    ):
+    while body and (_PAGE_HEADER.match(body[-1].text) or body[-1].text.strip().lower() in _STATUS):
         body = body[:-1]
     return body
 
@@ -192,9 +189,7 @@ def _status_before(lines: list[Line], start: int) -> bool:
 
 
 def _is_boundary(text: str) -> bool:
-    return bool(
-        heading_kind(text) or _CASE_NUMBER.match(text) or _APPENDIX_LIST.match(text) or _PUNKT.match(text)
-    )
+    return bool(heading_kind(text) or _CASE_NUMBER.match(text) or _APPENDIX_LIST.match(text) or _PUNKT.match(text))
 
 
 def _title(body: list[Line], cursor: int) -> tuple[list[Line], int]:

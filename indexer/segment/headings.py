@@ -41,4 +41,3 @@ def parse_headings(lines: list[Line], title: str | None = None) -> ParsedDocumen
 
 def _long_enough(section: Section) -> bool:
     return sum(len(line.text) for line in section.lines) >= MIN_SECTION_CHARS
-

@@ -29,8 +29,13 @@ from urllib.parse import parse_qs, unquote
 
 SECRET = "AAE-fake_token-for_tests_0123456789"
 BOT_USER = {
-    "id": 987654321, "is_bot": True, "first_name": "DAS Social", "username": "das_social_test_bot",
-    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
+    "id": 987654321,
+    "is_bot": True,
+    "first_name": "DAS Social",
+    "username": "das_social_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
 }
 """The bot every instance plays, but for its id (the number before the colon in its token)."""
 _BOT_IDS = itertools.count(BOT_USER["id"])
@@ -38,12 +43,30 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_DOWNLOAD = 20_000_000
 MAX_CALLBACK_DATA = 64
-ALLOWED_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span",
-    "blockquote", "tg-emoji",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 # Values PTB sends as plain strings; every other form field is JSON.
-RAW_FIELDS = frozenset({"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "file_id", "action"})
+RAW_FIELDS = frozenset(
+    {"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "file_id", "action"}
+)
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*>")
 _ATTR = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
@@ -71,16 +94,24 @@ def utf16_len(text: str) -> int:
 
 
 def _check_tag(name: str, attrs: str, stack: list[str], offset: int) -> None:
-    values = {m.group(1).lower(): next((g for g in m.group(2, 3, 4) if g is not None), "") for m in _ATTR.finditer(attrs)}
-    allowed = {"a": {"href"}, "span": {"class"}, "code": {"class"}, "blockquote": {"expandable"}, "tg-emoji": {"emoji-id"}}
+    values = {
+        m.group(1).lower(): next((g for g in m.group(2, 3, 4) if g is not None), "") for m in _ATTR.finditer(attrs)
+    }
+    allowed = {
+        "a": {"href"},
+        "span": {"class"},
+        "code": {"class"},
+        "blockquote": {"expandable"},
+        "tg-emoji": {"emoji-id"},
+    }
     if set(values) - allowed.get(name, set()):
-        raise HtmlError(f"Can't parse entities: unsupported attribute in tag \"{name}\" at byte offset {offset}")
+        raise HtmlError(f'Can\'t parse entities: unsupported attribute in tag "{name}" at byte offset {offset}')
     if name == "a" and not values.get("href"):
-        raise HtmlError(f"Can't parse entities: tag \"a\" must have attribute href at byte offset {offset}")
+        raise HtmlError(f'Can\'t parse entities: tag "a" must have attribute href at byte offset {offset}')
     if name == "span" and values.get("class") != "tg-spoiler":
-        raise HtmlError(f"Can't parse entities: tag \"span\" must have class \"tg-spoiler\" at byte offset {offset}")
+        raise HtmlError(f'Can\'t parse entities: tag "span" must have class "tg-spoiler" at byte offset {offset}')
     if name == "tg-emoji" and not values.get("emoji-id"):
-        raise HtmlError(f"Can't parse entities: tag \"tg-emoji\" must have attribute emoji-id at byte offset {offset}")
+        raise HtmlError(f'Can\'t parse entities: tag "tg-emoji" must have attribute emoji-id at byte offset {offset}')
     inside_code = any(t in ("pre", "code") for t in stack)
     if inside_code and not (name == "code" and stack[-1:] == ["pre"]):
         raise HtmlError(f"Can't parse entities: tag \"{name}\" can't be nested in pre or code at byte offset {offset}")
@@ -102,11 +133,13 @@ def parse_html(text: str) -> str:
                 raise HtmlError(f"Can't parse entities: unsupported start tag at byte offset {offset}")
             closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
             if name not in ALLOWED_TAGS:
-                raise HtmlError(f"Can't parse entities: unsupported start tag \"{name}\" at byte offset {offset}")
+                raise HtmlError(f'Can\'t parse entities: unsupported start tag "{name}" at byte offset {offset}')
             if closing:
                 if attrs.strip() or not stack or stack[-1] != name:
                     expected = stack[-1] if stack else name
-                    raise HtmlError(f"Can't parse entities: can't find end tag corresponding to start tag \"{expected}\"")
+                    raise HtmlError(
+                        f"Can't parse entities: can't find end tag corresponding to start tag \"{expected}\""
+                    )
                 stack.pop()
             else:
                 _check_tag(name, attrs, stack, offset)
@@ -136,7 +169,9 @@ def _entities(text: str) -> list[dict[str, Any]]:
     if command:
         found.append({"type": "bot_command", "offset": 0, "length": utf16_len(command.group())})
     for mention in _MENTION.finditer(text):
-        found.append({"type": "mention", "offset": utf16_len(text[: mention.start()]), "length": utf16_len(mention.group())})
+        found.append(
+            {"type": "mention", "offset": utf16_len(text[: mention.start()]), "length": utf16_len(mention.group())}
+        )
     return found
 
 
@@ -393,21 +428,44 @@ class FakeTelegram:
         """A group chat the bot is in."""
         return self.chats.setdefault(chat_id, {"id": chat_id, "type": "group", "title": title})
 
-    def send(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
-             reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+    def send(
+        self,
+        user: dict[str, Any],
+        text: str,
+        chat: dict[str, Any] | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """A user's text message (commands and mentions get their entities)."""
         extra: dict[str, Any] = {"text": text}
         if entities := _entities(text):
             extra["entities"] = entities
         return self._user_message(user, chat, extra, reply_to)
 
-    def send_document(self, user: dict[str, Any], file_name: str, content: bytes, chat: dict[str, Any] | None = None,
-                      file_size: int | None = None, mime_type: str = "text/plain", caption: str | None = None) -> dict[str, Any]:
+    def send_document(
+        self,
+        user: dict[str, Any],
+        file_name: str,
+        content: bytes,
+        chat: dict[str, Any] | None = None,
+        file_size: int | None = None,
+        mime_type: str = "text/plain",
+        caption: str | None = None,
+    ) -> dict[str, Any]:
         """A user's document; `file_size` is what the update claims (default: the content's size)."""
         file_id = f"file-{next(self._ids)}"
         size = len(content) if file_size is None else file_size
-        self.files[file_id] = (content, size, f"documents/{file_id}{'.' + file_name.rsplit('.', 1)[-1] if '.' in file_name else ''}")
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "mime_type": mime_type, "file_size": size}
+        self.files[file_id] = (
+            content,
+            size,
+            f"documents/{file_id}{'.' + file_name.rsplit('.', 1)[-1] if '.' in file_name else ''}",
+        )
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": size,
+        }
         extra: dict[str, Any] = {"document": document}
         if caption:
             extra["caption"] = caption
@@ -421,11 +479,22 @@ class FakeTelegram:
         with self._changed:
             current = self.messages[(message["chat"]["id"], message["message_id"])]
             self.callback_answers[query_id] = None
-        self._push({"callback_query": {"id": query_id, "from": user, "chat_instance": f"ci{message['chat']['id']}",
-                                       "message": current, "data": data}})
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "chat_instance": f"ci{message['chat']['id']}",
+                    "message": current,
+                    "data": data,
+                }
+            }
+        )
         return query_id
 
-    def flood(self, method: str, times: int = 1, retry_after: int = 1, skip: int = 0, chat_id: int | None = None) -> None:
+    def flood(
+        self, method: str, times: int = 1, retry_after: int = 1, skip: int = 0, chat_id: int | None = None
+    ) -> None:
         """Answer `times` calls of `method` (to `chat_id`), after `skip` of them, with 429 Too Many Requests."""
         self._inject(Fault("flood", method, chat_id, skip, times, retry_after=retry_after))
 
@@ -461,9 +530,15 @@ class FakeTelegram:
         """Successful calls after `mark`, of a method and to a chat when given."""
         with self._changed:
             calls = self.calls[mark:]
-        return [c for c in calls if c.ok and (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)]
+        return [
+            c
+            for c in calls
+            if c.ok and (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)
+        ]
 
-    def wait(self, predicate: Callable[[Call], bool], since: int = 0, count: int = 1, timeout: float = 30) -> list[Call]:
+    def wait(
+        self, predicate: Callable[[Call], bool], since: int = 0, count: int = 1, timeout: float = 30
+    ) -> list[Call]:
         """The first `count` successful calls after `since` matching `predicate`; fails after `timeout`."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -499,11 +574,22 @@ class FakeTelegram:
 
     # internals
 
-    def _user_message(self, user: dict[str, Any], chat: dict[str, Any] | None, extra: dict[str, Any],
-                      reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _user_message(
+        self,
+        user: dict[str, Any],
+        chat: dict[str, Any] | None,
+        extra: dict[str, Any],
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         chat = chat or self.chats[user["id"]]
         with self._changed:
-            message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()), "chat": chat, "from": user, **extra}
+            message = {
+                "message_id": self._next_message_id(chat["id"]),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": user,
+                **extra,
+            }
             if reply_to is not None:
                 message["reply_to_message"] = {k: v for k, v in reply_to.items() if k != "reply_to_message"}
             self.messages[(chat["id"], message["message_id"])] = message
@@ -522,8 +608,13 @@ class FakeTelegram:
                 self._changed.notify_all()
                 return
         request = urllib.request.Request(
-            webhook["url"], data=json.dumps(update).encode(), method="POST",
-            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": webhook.get("secret_token") or ""},
+            webhook["url"],
+            data=json.dumps(update).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Telegram-Bot-Api-Secret-Token": webhook.get("secret_token") or "",
+            },
         )
         urllib.request.urlopen(request, timeout=10).close()
 
@@ -551,7 +642,9 @@ class FakeTelegram:
                 return
         try:
             if fault is not None and fault.kind == "flood":
-                raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}", {"retry_after": fault.retry_after})
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {fault.retry_after}", {"retry_after": fault.retry_after}
+                )
             call.result = self._call(method, params, files)
         except ApiError as error:
             call.error = error.description
@@ -575,7 +668,9 @@ class FakeTelegram:
     def _download(self, handler: _Handler, file_path: str) -> None:
         with self._changed:
             content = next((c for c, _, p in self.files.values() if p == file_path), None)
-            self.calls.append(Call("download", {"file_path": file_path}, error=None if content is not None else "not found"))
+            self.calls.append(
+                Call("download", {"file_path": file_path}, error=None if content is not None else "not found")
+            )
             self._changed.notify_all()
         handler.send(200 if content is not None else 404, content or b"", "application/octet-stream")
 
@@ -619,7 +714,10 @@ class FakeTelegram:
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         with self._changed:
             if self.webhook is not None:
-                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+                raise ApiError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+                )
             offset = int(params.get("offset") or 0)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and not self._closing and (left := deadline - time.monotonic()) > 0:
@@ -644,7 +742,10 @@ class FakeTelegram:
     def _api_setMyCommands(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         commands = params.get("commands") or []
         for command in commands:
-            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")) or not 1 <= len(command.get("description", "")) <= 256:
+            if (
+                not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", ""))
+                or not 1 <= len(command.get("description", "")) <= 256
+            ):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         self.commands = commands
         return True
@@ -665,9 +766,18 @@ class FakeTelegram:
         name, content = files["document"]
         file_id = f"file-{next(self._ids)}"
         self.files[file_id] = (content, len(content), f"documents/{file_id}")
-        extra: dict[str, Any] = {"document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name, "file_size": len(content)}}
+        extra: dict[str, Any] = {
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": name,
+                "file_size": len(content),
+            }
+        }
         if params.get("caption"):
-            extra["caption"] = self._checked_text(params["caption"], params.get("parse_mode"), MAX_CAPTION, "message caption is too long")
+            extra["caption"] = self._checked_text(
+                params["caption"], params.get("parse_mode"), MAX_CAPTION, "message caption is too long"
+            )
         return self._store(chat, extra, params)
 
     def _api_editMessageText(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
@@ -676,8 +786,11 @@ class FakeTelegram:
         plain = self._checked_text(html, params.get("parse_mode"), MAX_TEXT, "message is too long")
         markup = self._markup(params)
         if html == self.html.get(key) and markup == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply markup "
-                                "are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message",
+            )
         message.update(text=plain, edit_date=int(time.time()))
         self._set_markup(message, markup)
         self.html[key] = html
@@ -687,8 +800,11 @@ class FakeTelegram:
         _, message = self._editable(params)
         markup = self._markup(params)
         if markup == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply markup "
-                                "are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message",
+            )
         self._set_markup(message, markup)
         return message
 
@@ -705,7 +821,12 @@ class FakeTelegram:
         _, size, file_path = self.files[params["file_id"]]
         if size > MAX_DOWNLOAD:
             raise ApiError(400, "Bad Request: file is too big")
-        return {"file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}", "file_size": size, "file_path": file_path}
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u{params['file_id']}",
+            "file_size": size,
+            "file_path": file_path,
+        }
 
     # helpers for the methods
 
@@ -756,7 +877,13 @@ class FakeTelegram:
         return key, message
 
     def _store(self, chat: dict[str, Any], extra: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()), "chat": chat, "from": self.bot_user, **extra}
+        message = {
+            "message_id": self._next_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user,
+            **extra,
+        }
         self._set_markup(message, self._markup(params))
         replying = params.get("reply_parameters")
         if replying:

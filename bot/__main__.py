@@ -1,0 +1,5 @@
+"""`python -m bot`: the `dasbot` command."""
+
+from bot.cli import run
+
+run()

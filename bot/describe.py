@@ -1,0 +1,109 @@
+"""What indexing did with each file, in Danish plain text from its typed report: every face words reports here
+(and adds only its own markup), so no face depends on the wording of the English `error`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from indexer.report import FileReport, Reason, Status, megabytes
+
+_UNKNOWN_FAILURE = "filen kunne ikke indekseres"
+
+_REASONS: dict[Reason, str] = {
+    Reason.NO_SUCH_FILE: "filen findes ikke",
+    Reason.NOT_REGULAR_FILE: "det er ikke en almindelig fil",
+    Reason.CANNOT_READ: "filen kunne ikke læses",
+    Reason.UNSUPPORTED_TYPE: "filtypen understøttes ikke (send PDF, .txt eller .md)",
+    Reason.TOO_LARGE: "filen er for stor ({size} MB; grænsen er {limit} MB)",
+    Reason.EMPTY: "filen er tom",
+    Reason.NOT_UTF8: "teksten er ikke UTF-8 (gem filen som UTF-8)",
+    Reason.NOT_PDF: "filen er ikke en gyldig PDF",
+    Reason.CORRUPT_PDF: "PDF'en er beskadiget eller ufuldstændig",
+    Reason.UNSUPPORTED_PDF_FEATURE: "PDF'en bruger en kryptering eller komprimering, der ikke understøttes",
+    Reason.PASSWORD_PROTECTED: "PDF'en er beskyttet med adgangskode",
+    Reason.NO_PAGES: "PDF'en har ingen sider",
+    Reason.STREAM_OVER_LIMIT: "en del af PDF'en fylder over {limit} MB udpakket",
+    Reason.CONTENT_OVER_LIMIT: "PDF'ens sider fylder tilsammen over {limit} MB udpakket",
+    Reason.NEEDS_OCR: "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles",
+    Reason.NO_TEXT: "der er ingen tekst at indeksere",
+    Reason.UNEXPECTED: "en uventet fejl ({error}); detaljerne står i loggen",
+    Reason.DUPLICATE: "samme indhold er allerede indekseret som {duplicate_of}",
+    Reason.OLDER_VERSION: "den er en ældre udgave af samme mødes dokument end {newer_version}, som er indekseret",
+}
+
+
+def describe(report: FileReport) -> str:
+    """The whole description of one file, as lines (see `describe_lines`)."""
+    return "\n".join(describe_lines(report))
+
+
+def describe_lines(report: FileReport) -> list[str]:
+    """What happened to one file: a first line saying it (with the reason when it was not indexed), then for a
+    document written its meeting, its counts, the versions it replaced and its pages without text."""
+    if (why := reason(report)) is not None:
+        return [f"{report.path} er ikke indekseret: {why}."]
+    if report.status == Status.UNCHANGED:
+        return [f"{report.path} er allerede indekseret med samme indhold; intet er ændret."]
+    replaced_itself = report.status == Status.REPLACED and not report.replaces
+    lines = [f"{report.path} er {'opdateret (den tidligere udgave er erstattet)' if replaced_itself else 'indekseret'}"]
+    if report.meeting_date:
+        lines.append(f"Møde: {report.committee or 'ukendt udvalg'} {date.fromisoformat(report.meeting_date):%d.%m.%Y}")
+    else:
+        lines.append("Ingen mødedato fundet; dokumentet kan søges, men hører ikke til et møde.")
+    lines.append(
+        " · ".join(
+            [
+                _count(report.items, "punkt", "punkter"),
+                _count(report.appendices, "bilag", "bilag"),
+                _count(report.chunks, "tekststykke", "tekststykker"),
+                _count(report.tariffs, "takst", "takster"),
+                _count(report.decisions, "indstilling/beslutning", "indstillinger/beslutninger"),
+            ]
+        )
+    )
+    if report.replaces:
+        lines.append(f"Erstatter den ældre udgave af mødets dokument: {', '.join(report.replaces)}")
+    if pages := empty_pages(report):
+        lines.append(pages)
+    return lines
+
+
+def reason(report: FileReport) -> str | None:
+    """Why the file failed or was left out, as a clause ("PDF'en er beskyttet med adgangskode"); None when its
+    document was written or was already indexed."""
+    if report.reason is None:
+        return _UNKNOWN_FAILURE if report.status == Status.FAILED else None
+    details = report.details
+    text = _REASONS[report.reason].format(
+        size=f"{megabytes(details.get('size', 0)):.1f}",
+        limit=f"{details.get('limit', 0) / 1e6:g}",
+        error=details.get("error", "ukendt"),
+        duplicate_of=report.duplicate_of,
+        newer_version=report.newer_version,
+    )
+    if report.reason == Reason.DUPLICATE and report.status == Status.REPLACED:
+        text += f"; den tidligere udgave af {report.path} er fjernet"
+    return text
+
+
+def empty_pages(report: FileReport) -> str | None:
+    """The sentence naming a document's pages without text, or None when it has none."""
+    if not report.empty_pages:
+        return None
+    return f"Sider uden tekst (kræver OCR): {', '.join(map(str, report.empty_pages))}. Resten er indekseret."
+
+
+def summary(reports: list[FileReport]) -> str:
+    """One line over a run: files by status, new chunks, and pages without text."""
+    counts = {status: sum(1 for r in reports if r.status == status) for status in Status}
+    empty = sum(len(r.empty_pages) for r in reports)
+    return (
+        f"{_count(len(reports), 'fil', 'filer')}: {counts[Status.INDEXED]} indekseret, "
+        f"{counts[Status.REPLACED]} erstattet, {counts[Status.UNCHANGED]} uændret, {counts[Status.FAILED]} fejlet; "
+        f"{_count(sum(r.chunks for r in reports), 'nyt tekststykke', 'nye tekststykker')}"
+        + (f"; {_count(empty, 'side', 'sider')} uden tekst (kræver OCR)" if empty else "")
+    )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,261 @@
+"""From files to the store: read, parse, chunk, embed, write in one transaction, then swap the FAISS file.
+
+One writer at a time (`indexer.lock`). Each file is one transaction; the FAISS file it implies is written
+beside the real one before the commit and renamed over it right after, so the database and FAISS part ways
+only for that rename. A kill loses at most the file in hand, and a FAISS file left behind is rebuilt by the
+next run (or `dasbot doctor --repair`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import faiss
+import numpy as np
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from indexer import ann, store
+from indexer.chunking import document_passages
+from indexer.embedding import Embedder
+from indexer.facts.extract import document_decisions, document_tariffs
+from indexer.lock import LOCK_NAME, index_lock
+from indexer.models import Chunk
+from indexer.read import MAX_FILE_SIZE, UnreadableFile, collect_files, empty_pages, pages_of, read_bytes, version_time
+from indexer.report import FileReport, Reason, Status
+from indexer.store import Facts, Record
+from indexer.structure import parse_document
+
+EMBED_SLICE = 16
+LOCK_TIMEOUT = 600.0
+"""Seconds to wait for another writer before giving up with IndexBusy."""
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+Progress = Callable[[str, int, int], None]
+
+
+class Indexer:
+    """Indexes files into the database and keeps the FAISS file in step with it."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        ann_path: Path,
+        embedder: Callable[[], Embedder],
+        max_file_size: int = MAX_FILE_SIZE,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
+        self.engine = engine
+        self.ann_path = ann_path
+        self.lock_path = ann_path.with_name(LOCK_NAME)
+        self.max_file_size = max_file_size
+        self.lock_timeout = lock_timeout
+        self._embedder = embedder
+        self._written: faiss.Index | None = None
+        """The index of the FAISS file as the last commit of this run wrote it."""
+
+    def index(
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        *,
+        force: bool = False,
+    ) -> list[FileReport]:
+        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding, unless
+        `force` re-reads them (after a parser change), each replaced in one transaction.
+
+        Raises IndexBusy when another writer holds the index for longer than `lock_timeout`.
+        """
+        files = collect_files(paths)
+        reports = []
+        with index_lock(self.lock_path, self.lock_timeout), self._keeping_written():
+            self._repair()
+            for path in files:
+                try:
+                    report = self._index_file(path, progress, force)
+                except Exception as exc:  # a parser bug or a full disk fails this file, not the whole run
+                    log.info("indexing %s failed", path, exc_info=True)
+                    report = _unexpected(path.name, exc)
+                reports.append(report)
+        return reports
+
+    @contextlib.contextmanager
+    def _keeping_written(self) -> Iterator[None]:
+        """Keep the index last written in memory for the next commit of this run (only: it can be large)."""
+        self._written = None
+        try:
+            yield
+        finally:
+            self._written = None
+
+    def rebuild_ann(self) -> None:
+        """Rebuild the FAISS file from the database."""
+        with index_lock(self.lock_path, self.lock_timeout):
+            ann.remove_partials(self.ann_path)
+            self._write_ann()
+
+    def ensure_consistent(self, lock_timeout: float | None = None) -> bool:
+        """Rebuild the FAISS file when it disagrees with the database (after a crash); True when it did.
+
+        At start-up pass `lock_timeout=0` and treat IndexBusy as "a writer is at work and will repair it".
+        """
+        with index_lock(self.lock_path, self.lock_timeout if lock_timeout is None else lock_timeout):
+            return self._repair()
+
+    def agreement(self) -> ann.Agreement:
+        """How the FAISS file compares with the database now."""
+        return ann.compare_ann(self.engine, self.ann_path)
+
+    def _repair(self) -> bool:
+        """Drop files a crashed writer left half-written; rebuild FAISS when it disagrees. Hold the lock."""
+        ann.remove_partials(self.ann_path)
+        if self.agreement().ok:
+            return False
+        self._write_ann()
+        return True
+
+    def _write_ann(self) -> None:
+        """Rebuild the FAISS file from the database."""
+        ann.rebuild(self.engine, self.ann_path, self._dim())
+
+    def _commit(self, change: Callable[[Session, ann.ChunkDelta], T]) -> T:
+        """Run `change` in one transaction with the FAISS file it implies written beside the real one before the
+        commit and renamed over it right after. `change` records the chunks it removes and adds in the delta.
+
+        The FAISS file agreed with the database before the transaction (as `_repair` made sure), so the delta is
+        applied to it in place; reading the file costs once per run."""
+        partial = ann.partial_path(self.ann_path)
+        delta = ann.ChunkDelta()
+        try:
+            with Session(self.engine) as session, session.begin():
+                result = change(session, delta)
+                session.flush()
+                written, self._written = self._written, None  # changed in place below: not kept on failure
+                index = ann.updated(written or ann.load(self.ann_path), session, delta, self._dim)
+                faiss.write_index(index, str(partial))
+            os.replace(partial, self.ann_path)
+            self._written = index
+        finally:
+            partial.unlink(missing_ok=True)
+        return result
+
+    def _dim(self) -> int:
+        """The vectors' dimension: the stored vectors' width, else the model's (loading it)."""
+        with Session(self.engine) as session:
+            width = session.exec(select(func.length(Chunk.vector)).limit(1)).first()
+        return width // 4 if width else self._embedder().dim
+
+    def _index_file(self, path: Path, progress: Progress | None, force: bool) -> FileReport:
+        """Index one file; a file that yields nothing to index fails with its reason and changes nothing."""
+        try:
+            return self._read_and_store(path, progress, force)
+        except UnreadableFile as error:
+            return FileReport(path.name, Status.FAILED, error=str(error), reason=error.reason, details=error.details)
+
+    def _read_and_store(self, path: Path, progress: Progress | None, force: bool) -> FileReport:
+        """Skip known bytes and older versions; else parse, embed and write the document (raises UnreadableFile)."""
+        data = read_bytes(path, self.max_file_size)
+        sha = hashlib.sha256(data).hexdigest()
+        with Session(self.engine) as session:
+            known = store.filename_of(session, sha)
+        if known is not None and not (force and known == path.name):
+            return self._known_content(path.name, known)
+        pages = pages_of(path.name, data)
+        doc = parse_document(pages, path.name)
+        version = version_time(path, data)
+        with Session(self.engine) as session:
+            newer = store.newer_version(session, doc, path.name, version)
+        if newer is not None:
+            return FileReport(
+                path.name,
+                Status.UNCHANGED,
+                empty_pages=empty_pages(pages),
+                newer_version=newer,
+                reason=Reason.OLDER_VERSION,
+            )
+        embedder = self._embedder()
+        passages = document_passages(doc, embedder.max_tokens, embedder.count_tokens)
+        if not passages:
+            raise UnreadableFile(f"{path.name}: no text to index", Reason.NO_TEXT)
+        vectors = _embed(embedder, [p.embed_text for p in passages], path.name, progress)
+        facts = Facts(document_tariffs(doc), document_decisions(doc))
+        record = Record(path.name, sha, len(data), version, doc, passages, vectors, facts)
+        status, replaces = self._store(record)
+        return _written(record, status, replaces, empty_pages(pages))
+
+    def _known_content(self, name: str, known: str) -> FileReport:
+        """Bytes already indexed: nothing to do, except dropping an older version under this file's name."""
+        if known == name:
+            return FileReport(name, Status.UNCHANGED)
+        report = FileReport(name, Status.UNCHANGED, duplicate_of=known, reason=Reason.DUPLICATE)
+        with Session(self.engine) as session:
+            stale = store.documents_named(session, name)
+        if stale:
+
+            def drop(session: Session, delta: ann.ChunkDelta) -> None:
+                for document_id in stale:
+                    delta.removed += store.delete_document(session, document_id)
+
+            self._commit(drop)
+            report.status = Status.REPLACED
+        return report
+
+    def _store(self, record: Record) -> tuple[Status, list[str]]:
+        """Write one document in a single transaction, replacing an earlier version under the same name and
+        older versions of the same meeting's document of this kind; returns the status and the files replaced."""
+
+        def change(session: Session, delta: ann.ChunkDelta) -> tuple[Status, list[str]]:
+            same_name = store.documents_named(session, record.filename)
+            older = [(d.id, d.filename) for d in store.other_versions(session, record.doc, record.filename)]
+            for old_id in [*same_name, *(old_id for old_id, _ in older)]:
+                delta.removed += store.delete_document(session, old_id)
+            delta.ids += store.write_document(session, record)
+            delta.vectors.append(record.vectors)
+            return (Status.REPLACED if same_name or older else Status.INDEXED), [name for _, name in older]
+
+        return self._commit(change)
+
+
+def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress | None) -> np.ndarray:
+    """Embed in slices so progress can be reported."""
+    parts = []
+    for start in range(0, len(texts), EMBED_SLICE):
+        parts.append(embedder.encode_passages(texts[start : start + EMBED_SLICE]))
+        if progress:
+            progress(name, min(start + EMBED_SLICE, len(texts)), len(texts))
+    return np.vstack(parts)
+
+
+def _written(record: Record, status: Status, replaces: list[str], empty: list[int]) -> FileReport:
+    """The report of a file whose document was written."""
+    doc, facts = record.doc, record.facts
+    return FileReport(
+        path=record.filename,
+        status=status,
+        kind=doc.kind.value,
+        committee=doc.committee,
+        meeting_date=doc.meeting_date.isoformat() if doc.meeting_date else None,
+        items=len(doc.items),
+        appendices=sum(len(item.appendix_titles) for item in doc.items),
+        chunks=len(record.passages),
+        tariffs=len(facts.tariffs),
+        decisions=len(facts.decisions),
+        empty_pages=empty,
+        replaces=replaces,
+    )
+
+
+def _unexpected(name: str, exc: Exception) -> FileReport:
+    """The report of an unexpected failure, named by its kind in one line (the traceback goes to the log)."""
+    kind = type(exc).__name__
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    error = f"{name}: could not be indexed ({kind}{': ' + detail[:200] if detail else ''})"
+    return FileReport(name, Status.FAILED, error=error, reason=Reason.UNEXPECTED, details={"error": kind})

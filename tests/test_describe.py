@@ -1,0 +1,113 @@
+"""Every indexing outcome worded in Danish from its typed report: each reason with its figures, a written
+document with its meeting and counts, and a run in one line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.describe import describe, summary
+from indexer.read import CONTENT_LIMIT, MAX_FILE_SIZE, STREAM_LIMIT
+from indexer.report import Details, FileReport, Reason, Status
+
+OTHER = {"duplicate_of": "b.pdf", "newer_version": "b.pdf"}
+DANISH: dict[Reason, tuple[Details, str]] = {
+    Reason.NO_SUCH_FILE: ({}, "filen findes ikke"),
+    Reason.NOT_REGULAR_FILE: ({}, "det er ikke en almindelig fil"),
+    Reason.CANNOT_READ: ({}, "filen kunne ikke læses"),
+    Reason.UNSUPPORTED_TYPE: ({"suffix": ".docx"}, "filtypen understøttes ikke (send PDF, .txt eller .md)"),
+    Reason.TOO_LARGE: (
+        {"size": MAX_FILE_SIZE + 1, "limit": MAX_FILE_SIZE},
+        "filen er for stor (50.1 MB; grænsen er 50 MB)",
+    ),
+    Reason.EMPTY: ({}, "filen er tom"),
+    Reason.NOT_UTF8: ({"offset": 3}, "teksten er ikke UTF-8 (gem filen som UTF-8)"),
+    Reason.NOT_PDF: ({}, "filen er ikke en gyldig PDF"),
+    Reason.CORRUPT_PDF: ({"error": "PdfReadError"}, "PDF'en er beskadiget eller ufuldstændig"),
+    Reason.UNSUPPORTED_PDF_FEATURE: ({}, "PDF'en bruger en kryptering eller komprimering, der ikke understøttes"),
+    Reason.PASSWORD_PROTECTED: ({}, "PDF'en er beskyttet med adgangskode"),
+    Reason.NO_PAGES: ({}, "PDF'en har ingen sider"),
+    Reason.STREAM_OVER_LIMIT: ({"limit": STREAM_LIMIT}, "en del af PDF'en fylder over 50 MB udpakket"),
+    Reason.CONTENT_OVER_LIMIT: ({"limit": CONTENT_LIMIT}, "PDF'ens sider fylder tilsammen over 100 MB udpakket"),
+    Reason.NEEDS_OCR: ({}, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+    Reason.NO_TEXT: ({}, "der er ingen tekst at indeksere"),
+    Reason.UNEXPECTED: ({"error": "OperationalError"}, "en uventet fejl (OperationalError); detaljerne står i loggen"),
+    Reason.DUPLICATE: ({}, "samme indhold er allerede indekseret som b.pdf"),
+    Reason.OLDER_VERSION: ({}, "den er en ældre udgave af samme mødes dokument end b.pdf, som er indekseret"),
+}
+ENGLISH = re.compile(
+    r"\b(?:file|the|not|is|no|none|header|limit|exceeds|stream|content|password|protected|corrupt|truncated|empty|"
+    r"text|large|needs|type|unsupported|expected|regular|such|cannot|read|pages?|older|version|same|indexed|error)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+def test_every_reason_has_one_danish_sentence(reason: Reason) -> None:
+    details, danish = DANISH[reason]
+    status = Status.UNCHANGED if reason in (Reason.DUPLICATE, Reason.OLDER_VERSION) else Status.FAILED
+    text = describe(FileReport("a.pdf", status, reason=reason, details=details, **OTHER))
+    assert text == f"a.pdf er ikke indekseret: {danish}."
+    assert not ENGLISH.search(text) and "{" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        (
+            FileReport("a.txt", Status.REPLACED, reason=Reason.DUPLICATE, duplicate_of="b.txt"),
+            [
+                "a.txt er ikke indekseret: samme indhold er allerede indekseret som b.txt; "
+                "den tidligere udgave af a.txt er fjernet."
+            ],
+        ),
+        (FileReport("a.txt", Status.FAILED), ["a.txt er ikke indekseret: filen kunne ikke indekseres."]),
+        (FileReport("a.txt", Status.UNCHANGED), ["a.txt er allerede indekseret med samme indhold; intet er ændret."]),
+        (
+            FileReport(
+                "dagsorden.pdf",
+                Status.REPLACED,
+                kind="agenda",
+                committee="DAS Social",
+                meeting_date="2024-02-05",
+                items=1,
+                appendices=2,
+                chunks=1,
+                tariffs=3,
+                replaces=["udkast.pdf"],
+                empty_pages=[2, 4],
+            ),
+            [
+                "dagsorden.pdf er indekseret",
+                "Møde: DAS Social 05.02.2024",
+                "1 punkt · 2 bilag · 1 tekststykke · 3 takster · 0 indstillinger/beslutninger",
+                "Erstatter den ældre udgave af mødets dokument: udkast.pdf",
+                "Sider uden tekst (kræver OCR): 2, 4. Resten er indekseret.",
+            ],
+        ),
+        (
+            FileReport("notat.txt", Status.REPLACED, kind="other", chunks=4),
+            [
+                "notat.txt er opdateret (den tidligere udgave er erstattet)",
+                "Ingen mødedato fundet; dokumentet kan søges, men hører ikke til et møde.",
+                "0 punkter · 0 bilag · 4 tekststykker · 0 takster · 0 indstillinger/beslutninger",
+            ],
+        ),
+    ],
+)
+def test_a_report_is_described_line_by_line(report: FileReport, expected: list[str]) -> None:
+    assert describe(report).split("\n") == expected
+
+
+def test_a_run_is_summed_up_in_one_line() -> None:
+    reports = [
+        FileReport("a.pdf", Status.INDEXED, chunks=5, empty_pages=[2]),
+        FileReport("b.txt", Status.REPLACED, chunks=1),
+        FileReport("c.txt", Status.UNCHANGED),
+        FileReport("d.pdf", Status.FAILED, reason=Reason.EMPTY),
+    ]
+    assert summary(reports) == (
+        "4 filer: 1 indekseret, 1 erstattet, 1 uændret, 1 fejlet; 6 nye tekststykker; 1 side uden tekst (kræver OCR)"
+    )
+    assert summary(reports[1:2]) == "1 fil: 0 indekseret, 1 erstattet, 0 uændret, 0 fejlet; 1 nyt tekststykke"
