@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from bot.asked import Asked, Kind, asked_role, content_terms, holds_kind, named_years, names_role
 from bot.search.text import terms, tokens, words
@@ -140,25 +141,41 @@ def topic_terms(question: str, idf: Callable[[str], float], ignore: frozenset[st
     return {t for t in content_terms(question) if not t[0].isdigit() and t not in ignore and idf(t) >= TOPIC_IDF}
 
 
+class Absent(StrEnum):
+    """What the records lack: anything close to the question, or the question's own constraint."""
+
+    NOTHING = "nothing"
+    MEETING = "meeting"
+    YEAR = "year"
+    PERSON = "person"
+    AMOUNT = "amount"
+    NUMBER = "number"
+
+
 @dataclass(frozen=True)
 class Missing:
-    """Why the records do not answer: nothing close, or the question's constraint absent (with its value)."""
+    """Why the records do not answer, with the value the question named (a date, a year, a role)."""
 
-    what: str  # "nothing", "meeting", "year", "person", "amount" or "number"
+    what: Absent
     value: str | None = None
+
+    @property
+    def constraint(self) -> bool:
+        """Whether a constraint of the question is absent (then the nearest records are worth showing)."""
+        return self.what is not Absent.NOTHING
 
     def describe(self) -> str:
         """The reason in Danish, one sentence."""
         match self.what:
-            case "meeting":
+            case Absent.MEETING:
                 return f"Mødet den {self.value} er ikke i arkivet."
-            case "year":
+            case Absent.YEAR:
                 return f"Materialet nævner ikke {self.value} i forbindelse med det, du spørger om."
-            case "person":
+            case Absent.PERSON:
                 return f"Materialet nævner ingen {self.value} ved navn i forbindelse med det, du spørger om."
-            case "amount":
+            case Absent.AMOUNT:
                 return "Materialet angiver ikke et beløb for det, du spørger om."
-            case "number":
+            case Absent.NUMBER:
                 return "Materialet angiver ikke et tal for det, du spørger om."
         return "Det kan jeg ikke finde i møderne."
 
@@ -187,18 +204,18 @@ def judge(
     rare word of the question stands in the passages), a named meeting the archive lacks, a named year the
     best passages' items never mention, a role with no person named, a figure with no figure given."""
     if not evidence.texts or (far(evidence.scores) and not rare_match(question, evidence.texts, idf)):
-        return Missing("nothing")
+        return Missing(Absent.NOTHING)
     if (day := missing_meeting(question, meeting_dates, evidence.texts)) is not None:
-        return Missing("meeting", day.strftime("%d.%m.%Y"))
+        return Missing(Absent.MEETING, day.strftime("%d.%m.%Y"))
     if asked.kind is Kind.AMOUNT and evidence.tariff_years:  # the price of that year, not a mention of it
         year = missing_year(asked, [], evidence.period_years, evidence.tariff_years)
     else:
         year = missing_year(asked, evidence.scopes[:YEAR_DEPTH], evidence.period_years)
     if year is not None:
-        return Missing("year", str(year))
+        return Missing(Absent.YEAR, str(year))
     topic = topic_terms(question, idf, ignore)
     if (role := missing_person(question, topic, evidence.texts[:FIGURE_DEPTH])) is not None:
-        return Missing("person", role)
+        return Missing(Absent.PERSON, role)
     if missing_figure(question, asked, topic, evidence.texts[:FIGURE_DEPTH], evidence.tariffs_found):
-        return Missing(asked.kind.value)
+        return Missing(Absent.AMOUNT if asked.kind is Kind.AMOUNT else Absent.NUMBER)
     return None

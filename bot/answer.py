@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.abstain import NEAREST, YEAR_DEPTH, Evidence, Missing, Scores, judge, topic_terms
+from bot.abstain import NEAREST, YEAR_DEPTH, Absent, Evidence, Missing, Scores, judge, topic_terms
 from bot.asked import asked, named_years
 from bot.citation import Citation
 from bot.conversation import Conversation
@@ -83,7 +83,7 @@ class Answer:
     @property
     def reason(self) -> str | None:
         """Why the records do not answer, in Danish, when the question's constraint is absent from them."""
-        return self.missing.describe() if self.missing is not None and self.missing.what != "nothing" else None
+        return self.missing.describe() if self.missing is not None and self.missing.constraint else None
 
     def to_json(self) -> dict[str, Any]:
         """The answer in the CLI's JSON contract; lookups only when the question asks for them."""
@@ -207,7 +207,7 @@ class Answerer:
         if mode == "hybrid" and not agenda:
             missing = self.judge(searched, found.hits, windows, found.idf, dates, (date_from, date_to), tariffs)
             if missing is not None:
-                nearest = passages[:NEAREST] if missing.what != "nothing" else []
+                nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
         decisions = hit_decisions(passages, all_decisions(engine)) if asks_decision(searched) else None
         direct = None if agenda else direct_answer(searched, [(p.rank, p.text) for p in passages], idf=found.idf)
@@ -225,7 +225,7 @@ class Answerer:
     ) -> Missing | None:
         """Why the records do not answer the question (see `bot.abstain`), or None when they do."""
         if not hits:
-            return Missing("nothing")
+            return Missing(Absent.NOTHING)
         scores = Scores(max(h.dense or 0.0 for h in hits), max(h.lexical or 0.0 for h in hits))
         if tariffs:  # a matched tariff answers a price question, however far the passages
             scores = Scores(1.0, scores.lexical)

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from bot.abstain import (
+    Absent,
     Evidence,
     Scores,
     judge,
@@ -211,7 +212,7 @@ def test_judge_abstains_when_far_and_answers_a_rare_exact_match() -> None:
         is None
     )
     missing = judge("opskrift på frikadeller", asked("opskrift på frikadeller"), evidence, MEETINGS, lambda t: 1.0)
-    assert missing is not None and missing.what == "nothing"
+    assert missing is not None and missing.what is Absent.NOTHING
     year = judge(
         "Hvad bliver taksten pr. sag i Børnehus Nord i 2024?",
         asked("i 2024"),
@@ -219,7 +220,7 @@ def test_judge_abstains_when_far_and_answers_a_rare_exact_match() -> None:
         MEETINGS,
         lambda t: 1.0,
     )
-    assert year is not None and year.what == "year" and "2024" in year.describe()
+    assert year is not None and year.what is Absent.YEAR and "2024" in year.describe()
 
 
 def test_the_asked_kind_lifts_the_window_that_holds_it() -> None:
