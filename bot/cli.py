@@ -37,6 +37,14 @@ Miljøvariabler:
   DASBOT_MEMBERS              Telegram-id'er på medlemmer og grupper, adskilt af komma
   DASBOT_SECRETARIAT          Telegram-id'er på sekretariatet, adskilt af komma
   DASBOT_WEBHOOK_URL          webhook i stedet for long polling (dasbot serve)
+  DASBOT_WEBHOOK_LISTEN       webhookens IP-adresse (standard: 127.0.0.1)
+  DASBOT_WEBHOOK_SECRET       hemmeligheden, Telegram sender med (standard: tilfældig ved hver start)
+  DASBOT_GROUP_MEMBERS_ONLY   1: svar i grupper kun medlemmer selv
+  DASBOT_MAX_PAGES            højst så mange sider pr. fil (standard: 2000)
+  DASBOT_MAX_CHARACTERS       højst så mange tegn pr. fil (standard: 5000000)
+  DASBOT_MAX_CHUNKS           højst så mange tekststykker pr. fil (standard: 5000)
+  DASBOT_EXTRACT_SECONDS      højst så mange sekunder til at læse en PDF's tekst (standard: 60)
+  DASBOT_EXTRACT_MEMORY_MB    højst så meget hukommelse til at læse en PDF's tekst (standard: 1024)
 
 \b
 Fuldførelse i skallen (bash; zsh og fish tilsvarende):
@@ -224,6 +232,29 @@ def meetings(day: str | None, as_json: bool) -> None:
         click.echo(f"{meeting.committee} {meeting.date} ({meeting.source})")
         for item in meeting.items:
             click.echo(f"  {item.number:>2}. {item.title}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def history(as_json: bool) -> None:
+    """Vis de erstattede udgaver.
+
+    Hvert dokument, en nyere udgave har erstattet: hvornår, hvilken fil, hvilket møde og af hvilken fil.
+    """
+    from dataclasses import asdict
+
+    from indexer import history as replaced_log
+
+    settings = _core().settings
+    entries = replaced_log.read(settings.ann_path.with_name(replaced_log.HISTORY_NAME))
+    if as_json:
+        _emit([asdict(entry) for entry in entries])
+        return
+    if not entries:
+        click.echo("Ingen udgaver er erstattet.")
+    for entry in entries:
+        meeting = f"{entry.committee} {entry.date}" if entry.date else "uden mødedato"
+        click.echo(f"{entry.at}  {entry.file} ({meeting}) erstattet af {entry.replaced_by}")
 
 
 @cli.command()

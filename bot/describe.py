@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from indexer.report import FileReport, Reason, Status, megabytes
+from indexer.report import FileReport, MeetingRef, Reason, Status, megabytes
 
 _UNKNOWN_FAILURE = "filen kunne ikke indekseres"
 
@@ -24,6 +24,15 @@ _REASONS: dict[Reason, str] = {
     Reason.NO_PAGES: "PDF'en har ingen sider",
     Reason.STREAM_OVER_LIMIT: "en del af PDF'en fylder over {limit} MB udpakket",
     Reason.CONTENT_OVER_LIMIT: "PDF'ens sider fylder tilsammen over {limit} MB udpakket",
+    Reason.TOO_MANY_PAGES: "PDF'en har {count} sider; grænsen er {cap} sider",
+    Reason.TOO_MANY_CHARACTERS: "filen har over {cap} tegn, som er grænsen",
+    Reason.TOO_MANY_CHUNKS: "filen giver {count} tekststykker; grænsen er {cap} tekststykker",
+    Reason.EXTRACTION_TIMEOUT: "det tog over {seconds} sekunder at læse teksten, som er grænsen; filen er sat i karantæne",
+    Reason.EXTRACTION_MEMORY: "det krævede over {limit} MB hukommelse at læse teksten, som er grænsen; "
+    "filen er sat i karantæne",
+    Reason.EXTRACTION_CRASHED: "læsningen af teksten gik ned; filen er sat i karantæne",
+    Reason.QUARANTINED: "filen er i karantæne, fordi et tidligere forsøg på at læse den ramte en grænse "
+    "eller gik ned; den prøves ikke igen",
     Reason.NEEDS_OCR: "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles",
     Reason.NO_TEXT: "der er ingen tekst at indeksere",
     Reason.UNEXPECTED: "en uventet fejl ({error}); detaljerne står i loggen",
@@ -63,6 +72,9 @@ def describe_lines(report: FileReport) -> list[str]:
     )
     if report.replaces:
         lines.append(f"Erstatter den ældre udgave af mødets dokument: {', '.join(report.replaces)}")
+    if report.kept_beside:
+        meetings = ", ".join(map(_meeting, report.kept_beside))
+        lines.append(f"Bevaret ved siden af (et andet mødes dokument med samme filnavn): {meetings}")
     if pages := empty_pages(report):
         lines.append(pages)
     return lines
@@ -78,6 +90,9 @@ def reason(report: FileReport) -> str | None:
         size=f"{megabytes(details.get('size', 0)):.1f}",
         limit=f"{details.get('limit', 0) / 1e6:g}",
         error=details.get("error", "ukendt"),
+        count=f"{details.get('count', 0):,}".replace(",", "."),
+        cap=f"{details.get('cap', 0):,}".replace(",", "."),
+        seconds=details.get("seconds", 0),
         duplicate_of=report.duplicate_of,
         newer_version=report.newer_version,
     )
@@ -86,11 +101,29 @@ def reason(report: FileReport) -> str | None:
     return text
 
 
+MAX_PAGE_RANGES = 20  # page ranges named in a summary; the rest are counted
+
+
+def _page_ranges(pages: list[int]) -> list[tuple[int, int]]:
+    """Sorted page numbers as runs of consecutive pages, (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for page in sorted(set(pages)):
+        if runs and page == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], page)
+        else:
+            runs.append((page, page))
+    return runs
+
+
 def empty_pages(report: FileReport) -> str | None:
-    """The sentence naming a document's pages without text, or None when it has none."""
+    """The sentence naming a document's pages without text as ranges (`2–3001`), at most MAX_PAGE_RANGES of
+    them and a count of the rest; None when it has none."""
     if not report.empty_pages:
         return None
-    return f"Sider uden tekst (kræver OCR): {', '.join(map(str, report.empty_pages))}. Resten er indekseret."
+    runs = _page_ranges(report.empty_pages)
+    named = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs[:MAX_PAGE_RANGES])
+    rest = sum(b - a + 1 for a, b in runs[MAX_PAGE_RANGES:])
+    return f"Sider uden tekst (kræver OCR): {named}{f' og {rest} andre' if rest else ''}. Resten er indekseret."
 
 
 def summary(reports: list[FileReport]) -> str:
@@ -103,6 +136,13 @@ def summary(reports: list[FileReport]) -> str:
         f"{_count(sum(r.chunks for r in reports), 'nyt tekststykke', 'nye tekststykker')}"
         + (f"; {_count(empty, 'side', 'sider')} uden tekst (kræver OCR)" if empty else "")
     )
+
+
+def _meeting(meeting: MeetingRef) -> str:
+    """A meeting named by committee and Danish date, or as having none."""
+    if "date" not in meeting:
+        return "dokument uden mødedato"
+    return f"{meeting.get('committee', 'ukendt udvalg')} {date.fromisoformat(meeting['date']):%d.%m.%Y}"
 
 
 def _count(n: int, one: str, many: str) -> str:

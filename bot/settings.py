@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
 _ID = re.compile(r"-?\d+")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}", re.ASCII)
 
 
 class SettingsError(ValueError):
@@ -75,6 +77,42 @@ def _database_url(env: dict[str, str], variable: str) -> str | None:
     return value
 
 
+def _positive(env: dict[str, str], variable: str, default: int) -> int:
+    """A whole number above zero; `default` when unset."""
+    value = env.get(variable, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise SettingsError(variable, value, "et helt tal over 0")
+    return int(value)
+
+
+def _address(env: dict[str, str], variable: str, default: str) -> str:
+    """An IP address to listen on; `default` when unset."""
+    value = env.get(variable, "").strip() or default
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise SettingsError(variable, value, "en IP-adresse (fx 127.0.0.1)") from None
+    return value
+
+
+def _secret(env: dict[str, str], variable: str) -> str | None:
+    """A webhook secret as Telegram takes it (1-256 of A-Z, a-z, 0-9, _ and -); None when unset."""
+    value = env.get(variable) or None
+    if value is not None and not _SECRET.fullmatch(value):
+        raise SettingsError(variable, "…", "1-256 tegn af A-Z, a-z, 0-9, _ og -")  # the secret is never shown
+    return value
+
+
+def _flag(env: dict[str, str], variable: str) -> bool:
+    """`1` for on, `0` or unset for off."""
+    value = env.get(variable, "").strip()
+    if value not in ("", "0", "1"):
+        raise SettingsError(variable, value, "1 eller 0")
+    return value == "1"
+
+
 def _default_cache() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "dasbot"
@@ -92,8 +130,24 @@ class Settings:
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    """The address the webhook listens on (a proxy in front holds TLS)."""
+    webhook_secret: str | None = None
+    """The secret Telegram sends with each webhook request; a random one per start when unset."""
     members: frozenset[int] = frozenset()
     secretariat: frozenset[int] = frozenset()
+    group_members_only: bool = False
+    """In an allowed group, answer only users who are members themselves."""
+    max_pages: int = 2000
+    """PDF pages per file (the bundled records have about 100)."""
+    max_characters: int = 5_000_000
+    """Characters per file (the bundled records have about 130,000)."""
+    max_chunks: int = 5000
+    """Chunks to embed per file (the bundled records give about 300)."""
+    extract_seconds: int = 60
+    """CPU and wall-clock seconds for extracting one PDF's text (a bundled record takes about one)."""
+    extract_memory_mb: int = 1024
+    """Address space of the process extracting one PDF's text, in MB."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -111,8 +165,16 @@ class Settings:
                 _bot_api_url(env, "TELEGRAM_API_BASE_FILE_URL", "/file/bot") or defaults.telegram_base_file_url
             ),
             webhook_url=_url(env, "DASBOT_WEBHOOK_URL"),
+            webhook_listen=_address(env, "DASBOT_WEBHOOK_LISTEN", defaults.webhook_listen),
+            webhook_secret=_secret(env, "DASBOT_WEBHOOK_SECRET"),
             members=_ids(env, "DASBOT_MEMBERS"),
             secretariat=_ids(env, "DASBOT_SECRETARIAT"),
+            group_members_only=_flag(env, "DASBOT_GROUP_MEMBERS_ONLY"),
+            max_pages=_positive(env, "DASBOT_MAX_PAGES", defaults.max_pages),
+            max_characters=_positive(env, "DASBOT_MAX_CHARACTERS", defaults.max_characters),
+            max_chunks=_positive(env, "DASBOT_MAX_CHUNKS", defaults.max_chunks),
+            extract_seconds=_positive(env, "DASBOT_EXTRACT_SECONDS", defaults.extract_seconds),
+            extract_memory_mb=_positive(env, "DASBOT_EXTRACT_MEMORY_MB", defaults.extract_memory_mb),
         )
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -21,14 +22,16 @@ import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from indexer import ann, store
+from indexer import ann, history, store
 from indexer.chunking import document_passages
 from indexer.embedding import Embedder
+from indexer.extract import DEFAULT_LIMITS, QUARANTINE_REASONS, Limits, extract_pages
 from indexer.facts.extract import document_decisions, document_tariffs
+from indexer.history import Replacement
 from indexer.lock import LOCK_NAME, index_lock
 from indexer.models import Chunk
-from indexer.read import MAX_FILE_SIZE, UnreadableFile, collect_files, empty_pages, pages_of, read_bytes, version_time
-from indexer.report import FileReport, Reason, Status
+from indexer.read import MAX_FILE_SIZE, Page, UnreadableFile, collect_files, empty_pages, read_bytes, version_time
+from indexer.report import FileReport, MeetingRef, Reason, Status
 from indexer.store import Facts, Record
 from indexer.structure import parse_document
 
@@ -52,12 +55,18 @@ class Indexer:
         embedder: Callable[[], Embedder],
         max_file_size: int = MAX_FILE_SIZE,
         lock_timeout: float = LOCK_TIMEOUT,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        """`limits` caps what one file may cost; a file that hits an extraction limit is quarantined beside the
+        FAISS file (`quarantine/<sha256>`) and refused at once next time."""
         self.engine = engine
         self.ann_path = ann_path
         self.lock_path = ann_path.with_name(LOCK_NAME)
         self.max_file_size = max_file_size
         self.lock_timeout = lock_timeout
+        self.limits = limits
+        self.quarantine_dir = ann_path.with_name("quarantine")
+        self.history_path = ann_path.with_name(history.HISTORY_NAME)
         self._embedder = embedder
         self._written: faiss.Index | None = None
         """The index of the FAISS file as the last commit of this run wrote it."""
@@ -167,8 +176,8 @@ class Indexer:
         with Session(self.engine) as session:
             known = store.filename_of(session, sha)
         if known is not None and not (force and known == path.name):
-            return self._known_content(path.name, known)
-        pages = pages_of(path.name, data)
+            return self._known_content(path.name, known, sha)
+        pages = self._pages(path.name, data, sha)
         doc = parse_document(pages, path.name)
         version = version_time(path, data)
         with Session(self.engine) as session:
@@ -185,43 +194,72 @@ class Indexer:
         passages = document_passages(doc, embedder.max_tokens, embedder.count_tokens)
         if not passages:
             raise UnreadableFile(f"{path.name}: no text to index", Reason.NO_TEXT)
+        if len(passages) > self.limits.max_chunks:
+            message = f"{path.name}: {len(passages)} chunks to embed; the limit is {self.limits.max_chunks}"
+            details = {"count": len(passages), "cap": self.limits.max_chunks}
+            raise UnreadableFile(message, Reason.TOO_MANY_CHUNKS, details)
         vectors = _embed(embedder, [p.embed_text for p in passages], path.name, progress)
         facts = Facts(document_tariffs(doc), document_decisions(doc))
         record = Record(path.name, sha, len(data), version, doc, passages, vectors, facts)
-        status, replaces = self._store(record)
-        return _written(record, status, replaces, empty_pages(pages))
+        return _written(record, *self._store(record), empty_pages(pages))
 
-    def _known_content(self, name: str, known: str) -> FileReport:
-        """Bytes already indexed: nothing to do, except dropping an older version under this file's name."""
+    def _pages(self, name: str, data: bytes, sha: str) -> list[Page]:
+        """The file's pages under the limits; bytes that hit an extraction limit are quarantined, not retried."""
+        marker = self.quarantine_dir / sha
+        if marker.exists():
+            raise UnreadableFile(f"{name}: quarantined after an earlier extraction failed", Reason.QUARANTINED)
+        try:
+            return extract_pages(name, data, self.limits)
+        except UnreadableFile as error:
+            if error.reason in QUARANTINE_REASONS:
+                self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+                marker.write_text(json.dumps({"file": name, "reason": error.reason.value, "error": str(error)}))
+            raise
+
+    def _known_content(self, name: str, known: str, sha: str) -> FileReport:
+        """Bytes already indexed: nothing to do, except dropping an older version under this file's name of the
+        same meeting as those bytes (another meeting's record under the name is not this file's)."""
         if known == name:
             return FileReport(name, Status.UNCHANGED)
         report = FileReport(name, Status.UNCHANGED, duplicate_of=known, reason=Reason.DUPLICATE)
         with Session(self.engine) as session:
-            stale = store.documents_named(session, name)
+            meeting = store.meeting_of(session, sha)
+            stale = [doc_id for doc_id, key in store.namesakes(session, name) if key == meeting]
         if stale:
+            replaced: list[Replacement] = []
 
             def drop(session: Session, delta: ann.ChunkDelta) -> None:
                 for document_id in stale:
+                    replaced.append(store.replacement(session, document_id, known))
                     delta.removed += store.delete_document(session, document_id)
 
             self._commit(drop)
+            history.append(self.history_path, replaced)
             report.status = Status.REPLACED
         return report
 
-    def _store(self, record: Record) -> tuple[Status, list[str]]:
-        """Write one document in a single transaction, replacing an earlier version under the same name and
-        older versions of the same meeting's document of this kind; returns the status and the files replaced."""
+    def _store(self, record: Record) -> tuple[Status, list[str], list[MeetingRef]]:
+        """Write one document in a single transaction, replacing an earlier version of the same meeting under the
+        same name and older versions of the same meeting's document of this kind (a name is no identity: another
+        meeting's record under it stays); returns the status, the files replaced and the meetings kept beside."""
 
-        def change(session: Session, delta: ann.ChunkDelta) -> tuple[Status, list[str]]:
-            same_name = store.documents_named(session, record.filename)
+        def change(session: Session, delta: ann.ChunkDelta) -> tuple[Status, list[str], list[MeetingRef]]:
+            meeting = store.meeting_key(record.doc)
+            named = store.namesakes(session, record.filename)
+            same_name = [doc_id for doc_id, key in named if key == meeting]
             older = [(d.id, d.filename) for d in store.other_versions(session, record.doc, record.filename)]
             for old_id in [*same_name, *(old_id for old_id, _ in older)]:
+                replaced.append(store.replacement(session, old_id, record.filename))
                 delta.removed += store.delete_document(session, old_id)
             delta.ids += store.write_document(session, record)
             delta.vectors.append(record.vectors)
-            return (Status.REPLACED if same_name or older else Status.INDEXED), [name for _, name in older]
+            status = Status.REPLACED if same_name or older else Status.INDEXED
+            return status, [name for _, name in older], [_meeting_ref(key) for _, key in named if key != meeting]
 
-        return self._commit(change)
+        replaced: list[Replacement] = []
+        result = self._commit(change)
+        history.append(self.history_path, [r for r in replaced if r.sha256 != record.sha256])  # not a re-read
+        return result
 
 
 def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress | None) -> np.ndarray:
@@ -234,7 +272,14 @@ def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress |
     return np.vstack(parts)
 
 
-def _written(record: Record, status: Status, replaces: list[str], empty: list[int]) -> FileReport:
+def _meeting_ref(key: store.MeetingKey) -> MeetingRef:
+    """A stored meeting as a report names it."""
+    return MeetingRef(committee=key[0], date=key[1].isoformat()) if key else MeetingRef()
+
+
+def _written(
+    record: Record, status: Status, replaces: list[str], kept_beside: list[MeetingRef], empty: list[int]
+) -> FileReport:
     """The report of a file whose document was written."""
     doc, facts = record.doc, record.facts
     return FileReport(
@@ -250,6 +295,7 @@ def _written(record: Record, status: Status, replaces: list[str], empty: list[in
         decisions=len(facts.decisions),
         empty_pages=empty,
         replaces=replaces,
+        kept_beside=kept_beside,
     )
 
 

@@ -115,14 +115,17 @@ def check_suffix(name: str) -> None:
         )
 
 
-def pages_of(name: str, data: bytes) -> list[Page]:
-    """The pages of a file's bytes, its type taken from `name`; raises UnreadableFile."""
+def pages_of(name: str, data: bytes, max_pages: int | None = None, max_characters: int | None = None) -> list[Page]:
+    """The pages of a file's bytes, its type taken from `name`, refused past `max_pages` PDF pages (before any text
+    is extracted) or `max_characters`; raises UnreadableFile."""
     check_suffix(name)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise UnreadableFile(f"{name}: the file is empty", Reason.EMPTY)
     if Path(name).suffix.lower() == ".pdf":
-        return _pdf_pages(name, data)
-    return [Page(None, _decode_text(name, data))]
+        return _pdf_pages(name, data, max_pages, max_characters)
+    page = Page(None, _decode_text(name, data))
+    _check_characters(name, len(page.text), max_characters)
+    return [page]
 
 
 def pdf_modified(data: bytes) -> dt.datetime | None:
@@ -181,13 +184,13 @@ def _decode_text(name: str, data: bytes) -> str:
         raise UnreadableFile(message, Reason.NOT_UTF8, {"offset": exc.start}) from exc
 
 
-def _pdf_pages(name: str, data: bytes) -> list[Page]:
+def _pdf_pages(name: str, data: bytes, max_pages: int | None, max_characters: int | None) -> list[Page]:
     """Extract each page's text under the stream limits; map pypdf's failures to UnreadableFile."""
     if not data.startswith(PDF_MAGIC):
         raise UnreadableFile(f"{name}: not a PDF file (no %PDF- header)", Reason.NOT_PDF)
     try:
         with apply_configuration(**_LIMITS):
-            pages = _extract(name, data)
+            pages = _extract(name, data, max_pages, max_characters)
     except UnreadableFile:
         raise
     except LimitReachedError as exc:
@@ -207,13 +210,29 @@ def _pdf_pages(name: str, data: bytes) -> list[Page]:
     return pages
 
 
-def _extract(name: str, data: bytes) -> list[Page]:
+def _extract(name: str, data: bytes, max_pages: int | None, max_characters: int | None) -> list[Page]:
     """The text of every page; an encrypted PDF is opened with the empty password or refused."""
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise UnreadableFile(f"{name}: the PDF is password-protected", Reason.PASSWORD_PROTECTED)
+    count = len(reader.pages)
+    if max_pages is not None and count > max_pages:
+        message = f"{name}: the PDF has {count} pages; the limit is {max_pages}"
+        raise UnreadableFile(message, Reason.TOO_MANY_PAGES, {"count": count, "cap": max_pages})
     _check_content_size(name, reader.pages)
-    return [Page(number, page.extract_text() or "") for number, page in enumerate(reader.pages, start=1)]
+    pages, characters = [], 0
+    for number, page in enumerate(reader.pages, start=1):
+        pages.append(Page(number, page.extract_text() or ""))
+        characters += len(pages[-1].text)
+        _check_characters(name, characters, max_characters)
+    return pages
+
+
+def _check_characters(name: str, count: int, cap: int | None) -> None:
+    """Refuse a file past `cap` characters (counted so far, for a PDF)."""
+    if cap is not None and count > cap:
+        message = f"{name}: the file has more than {cap} characters"
+        raise UnreadableFile(message, Reason.TOO_MANY_CHARACTERS, {"count": count, "cap": cap})
 
 
 def _check_content_size(name: str, pages: Iterable[PageObject]) -> None:

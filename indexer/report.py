@@ -40,6 +40,19 @@ class Reason(StrEnum):
     """One PDF stream declares or decompresses to more than its limit (a zip bomb)."""
     CONTENT_OVER_LIMIT = "content_over_limit"
     """All page content of a PDF decompresses to more than its limit."""
+    TOO_MANY_PAGES = "too_many_pages"
+    """More PDF pages than the cap (`Details.count`, `Details.cap`); refused before any text is extracted."""
+    TOO_MANY_CHARACTERS = "too_many_characters"
+    TOO_MANY_CHUNKS = "too_many_chunks"
+    """More chunks to embed than the cap; refused before embedding."""
+    EXTRACTION_TIMEOUT = "extraction_timeout"
+    """Extracting the text took more than its CPU or wall-clock seconds (`Details.seconds`); quarantined."""
+    EXTRACTION_MEMORY = "extraction_memory"
+    """Extracting the text needed more memory than its limit; quarantined."""
+    EXTRACTION_CRASHED = "extraction_crashed"
+    """The extracting process died; quarantined."""
+    QUARANTINED = "quarantined"
+    """The same bytes hit an extraction limit or crashed before: refused without trying again."""
     NEEDS_OCR = "needs_ocr"
     NO_TEXT = "no_text"
     """Read, but nothing in it to index."""
@@ -57,18 +70,32 @@ class Details(TypedDict, total=False):
     size: int
     """The file's size in bytes (TOO_LARGE)."""
     limit: int
-    """The limit passed, in bytes (TOO_LARGE, STREAM_OVER_LIMIT, CONTENT_OVER_LIMIT)."""
+    """The limit passed, in bytes (TOO_LARGE, STREAM_OVER_LIMIT, CONTENT_OVER_LIMIT, EXTRACTION_MEMORY)."""
+    count: int
+    """How many pages, characters or chunks the file has (TOO_MANY_*)."""
+    cap: int
+    """How many pages, characters or chunks a file may have (TOO_MANY_*)."""
+    seconds: int
+    """The seconds extraction may take (EXTRACTION_TIMEOUT)."""
     suffix: str
     """The file name's suffix, "" for none (UNSUPPORTED_TYPE)."""
     offset: int
     """The first byte that is not UTF-8 (NOT_UTF8)."""
     error: str
-    """The exception's type name (CORRUPT_PDF, UNEXPECTED)."""
+    """The exception's type name or exit status (CORRUPT_PDF, UNEXPECTED, EXTRACTION_CRASHED)."""
 
 
 def megabytes(size: int) -> float:
     """A size in MB with one decimal, rounded up: 50_000_001 bytes is over a 50 MB limit."""
     return math.ceil(size / 100_000) / 10
+
+
+class MeetingRef(TypedDict, total=False):
+    """A meeting a report names; empty for a record without a meeting date."""
+
+    committee: str
+    date: str
+    """ISO date."""
 
 
 @dataclass
@@ -93,6 +120,8 @@ class FileReport:
     """The file already indexed with the same bytes under another name."""
     replaces: list[str] = field(default_factory=list)
     """Other files whose document this one replaced: older versions of the same meeting's agenda or minutes."""
+    kept_beside: list[MeetingRef] = field(default_factory=list)
+    """Other meetings' records indexed under the same file name: kept, since a name is no identity."""
     newer_version: str | None = None
     """Left out as an older version of the same meeting's agenda or minutes: the newer file already indexed."""
     reason: Reason | None = None

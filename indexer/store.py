@@ -16,6 +16,7 @@ from indexer.document import DocumentKind, Item, ParsedDocument, SectionKind
 from indexer.document import Section as ParsedSection
 from indexer.facts.extract import DecisionFact
 from indexer.facts.tariffs import TariffFact
+from indexer.history import Replacement
 from indexer.models import AgendaItem, Appendix, Chunk, Decision, Document, Meeting, Section, Tariff
 
 
@@ -47,9 +48,34 @@ def filename_of(session: Session, sha256: str) -> str | None:
     return session.exec(select(Document.filename).where(Document.sha256 == sha256)).first()
 
 
-def documents_named(session: Session, filename: str) -> list[int]:
-    """The ids of the documents indexed under `filename`."""
-    return list(session.exec(select(Document.id).where(Document.filename == filename)).all())
+MeetingKey = tuple[str, dt.date] | None
+"""A record's meeting as (committee, date); None for a record without a meeting date."""
+
+
+def meeting_key(doc: ParsedDocument) -> MeetingKey:
+    """The meeting `doc` describes, or None when it has no meeting date."""
+    return (_committee(doc), doc.meeting_date) if doc.meeting_date else None
+
+
+def namesakes(session: Session, filename: str) -> list[tuple[int, MeetingKey]]:
+    """The documents indexed under `filename`, each with its meeting: the name alone says nothing of identity."""
+    query = (
+        select(Document.id, Meeting.committee, Meeting.date)
+        .outerjoin(Meeting, Document.meeting_id == Meeting.id)
+        .where(Document.filename == filename)
+    )
+    return [(doc_id, (committee, date) if date else None) for doc_id, committee, date in session.exec(query)]
+
+
+def meeting_of(session: Session, sha256: str) -> MeetingKey:
+    """The meeting of the document indexed with these bytes (None when there is none or it has no meeting)."""
+    query = (
+        select(Meeting.committee, Meeting.date)
+        .join(Document, Document.meeting_id == Meeting.id)
+        .where(Document.sha256 == sha256)
+    )
+    row = session.exec(query).first()
+    return (row[0], row[1]) if row else None
 
 
 def other_versions(session: Session, doc: ParsedDocument, filename: str) -> list[Document]:
@@ -76,6 +102,21 @@ def newer_version(session: Session, doc: ParsedDocument, filename: str, version:
         if stored.version_time is not None and stored.version_time > version:
             return stored.filename
     return None
+
+
+def replacement(session: Session, document_id: int, replaced_by: str) -> Replacement:
+    """The log entry of a stored document about to be replaced by the file `replaced_by`."""
+    document = session.get(Document, document_id)
+    meeting = session.get(Meeting, document.meeting_id) if document.meeting_id is not None else None
+    return Replacement(
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        file=document.filename,
+        sha256=document.sha256,
+        kind=document.kind,
+        committee=meeting.committee if meeting else None,
+        date=meeting.date.isoformat() if meeting else None,
+        replaced_by=replaced_by,
+    )
 
 
 def write_document(session: Session, record: Record) -> list[int]:

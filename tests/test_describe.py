@@ -30,6 +30,29 @@ DANISH: dict[Reason, tuple[Details, str]] = {
     Reason.NO_PAGES: ({}, "PDF'en har ingen sider"),
     Reason.STREAM_OVER_LIMIT: ({"limit": STREAM_LIMIT}, "en del af PDF'en fylder over 50 MB udpakket"),
     Reason.CONTENT_OVER_LIMIT: ({"limit": CONTENT_LIMIT}, "PDF'ens sider fylder tilsammen over 100 MB udpakket"),
+    Reason.TOO_MANY_PAGES: ({"count": 20000, "cap": 2000}, "PDF'en har 20.000 sider; grænsen er 2.000 sider"),
+    Reason.TOO_MANY_CHARACTERS: (
+        {"count": 5_000_001, "cap": 5_000_000},
+        "filen har over 5.000.000 tegn, som er grænsen",
+    ),
+    Reason.TOO_MANY_CHUNKS: (
+        {"count": 6001, "cap": 5000},
+        "filen giver 6.001 tekststykker; grænsen er 5.000 tekststykker",
+    ),
+    Reason.EXTRACTION_TIMEOUT: (
+        {"seconds": 60},
+        "det tog over 60 sekunder at læse teksten, som er grænsen; filen er sat i karantæne",
+    ),
+    Reason.EXTRACTION_MEMORY: (
+        {"limit": 1_024_000_000},
+        "det krævede over 1024 MB hukommelse at læse teksten, som er grænsen; filen er sat i karantæne",
+    ),
+    Reason.EXTRACTION_CRASHED: ({"error": "exit status -11"}, "læsningen af teksten gik ned; filen er sat i karantæne"),
+    Reason.QUARANTINED: (
+        {},
+        "filen er i karantæne, fordi et tidligere forsøg på at læse den ramte en grænse eller gik ned; "
+        "den prøves ikke igen",
+    ),
     Reason.NEEDS_OCR: ({}, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
     Reason.NO_TEXT: ({}, "der er ingen tekst at indeksere"),
     Reason.UNEXPECTED: ({"error": "OperationalError"}, "en uventet fejl (OperationalError); detaljerne står i loggen"),

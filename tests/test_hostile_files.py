@@ -7,19 +7,22 @@ about what is stored, not about ranking, and so skip the model's seconds per fil
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import struct
 import subprocess
 import sys
+import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 from sqlmodel import Session, select
 
 from bot import cli
@@ -119,6 +122,29 @@ def zero_bomb(path: Path, pages: int, size: int) -> Path:
         stream = DecodedStreamObject()
         stream.set_data(b"\0" * size)
         page.replace_contents(stream.flate_encode())
+    writer.write(path)
+    return path
+
+
+def form_bomb(path: Path, draws: int, form_size: int) -> Path:
+    """One page drawing the same form XObject of `form_size` bytes of text operators `draws` times (a few kB on
+    disk): each draw is parsed again, so extracting it costs `draws` times one form's parse."""
+    writer = PdfWriter()
+    operator = b"BT /F1 12 Tf 20 150 Td (x) Tj ET\n"
+    form = DecodedStreamObject()
+    form.set_data(operator * (form_size // len(operator)))
+    form = form.flate_encode()
+    font = {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1")}
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(map(NumberObject, [0, 0, 300, 300]))
+    fonts = DictionaryObject({NameObject("/F1"): DictionaryObject(font)})
+    form[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    page = writer.add_blank_page(300, 300)
+    xobjects = DictionaryObject({NameObject("/X0"): writer._add_object(form)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
+    content = DecodedStreamObject()
+    content.set_data(b"q /X0 Do Q\n" * draws)
+    page.replace_contents(content.flate_encode())
     writer.write(path)
     return path
 
@@ -354,6 +380,78 @@ print(report.status, report.reason, resource.getrusage(resource.RUSAGE_SELF).ru_
     assert int(grown_kb) < 400_000, f"memory grew by {int(grown_kb) // 1024} MB"
 
 
+# ------------------------------------------------------------------------------ limits per file
+
+
+def capped(store: Dasbot, **limits: int) -> Dasbot:
+    """The same store indexing under other limits (`Settings` fields)."""
+    return Dasbot(replace(store.settings, **limits), engine=store.engine, embedder=store.embedder)
+
+
+def test_a_form_bomb_times_out_and_is_quarantined(indexed: Dasbot, tmp_path: Path) -> None:
+    """One page drawing a 100 kB form 2,000 times (minutes of CPU) is stopped at the time limit; the same bytes
+    under another name are then refused at once, without extracting again."""
+    bomb = form_bomb(tmp_path / "form-bombe.pdf", draws=2000, form_size=100_000)
+    assert bomb.stat().st_size < 5_000
+    limited = capped(indexed, extract_seconds=3)
+    before = state(indexed)
+    started = time.monotonic()
+    [report] = limited.index([bomb])
+    assert time.monotonic() - started < 8
+    assert (report.status, report.reason, report.details) == ("failed", Reason.EXTRACTION_TIMEOUT, {"seconds": 3})
+    assert "over 3 sekunder" in describe(report) and "karantæne" in describe(report)
+    sha = hashlib.sha256(bomb.read_bytes()).hexdigest()
+    assert (indexed.settings.data_dir / "quarantine" / sha).is_file()
+
+    again = bomb.rename(tmp_path / "omdoebt.pdf")
+    started = time.monotonic()
+    [report] = limited.index([again])
+    assert time.monotonic() - started < 2  # not extracted again: that takes the 3 s limit
+    assert (report.status, report.reason) == ("failed", Reason.QUARANTINED)
+    assert state(indexed) == before
+
+
+def test_a_pdf_of_20000_pages_is_refused_by_the_page_cap_quickly(indexed: Dasbot, tmp_path: Path) -> None:
+    writer = PdfWriter()
+    for _ in range(20_000):
+        writer.add_blank_page(300, 300)
+    path = tmp_path / "sider.pdf"
+    writer.write(path)
+    before = state(indexed)
+    started = time.monotonic()
+    [report] = indexed.index([path])
+    assert time.monotonic() - started < 10
+    assert (report.status, report.reason, report.details) == (
+        "failed",
+        Reason.TOO_MANY_PAGES,
+        {"count": 20_000, "cap": 2_000},
+    )
+    assert describe(report) == "sider.pdf er ikke indekseret: PDF'en har 20.000 sider; grænsen er 2.000 sider."
+    assert state(indexed) == before
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        ({"max_characters": 1_000}, Reason.TOO_MANY_CHARACTERS),
+        ({"max_chunks": 1}, Reason.TOO_MANY_CHUNKS),
+        ({"max_pages": 1, "max_characters": 1_000}, Reason.TOO_MANY_PAGES),
+    ],
+)
+def test_the_caps_refuse_an_over_long_file(indexed: Dasbot, tmp_path: Path, limits: dict, reason: Reason) -> None:
+    """A text file (one page) over the character or chunk cap, and a two-page PDF over a page cap of one."""
+    if reason == Reason.TOO_MANY_PAGES:
+        path = write_pdf(tmp_path / "to-sider.pdf", ["Referat", "Side 2"])
+    else:
+        path = tmp_path / "lang.txt"
+        path.write_text(agenda(word="Skovvej") * 3, encoding="utf-8")
+    before = state(indexed)
+    [report] = capped(indexed, **limits).index([path])
+    assert (report.status, report.reason) == ("failed", reason)
+    assert report.details["cap"] == next(iter(limits.values())) < report.details["count"]
+    assert state(indexed) == before
+
+
 # --------------------------------------------------------------------------------- awkward files
 
 
@@ -414,18 +512,55 @@ def test_same_bytes_under_a_new_name_are_recognised(indexed: Dasbot, tmp_path: P
     assert state(indexed) == before
 
 
-def test_a_file_rewritten_to_a_copy_of_another_drops_its_old_version(store: Dasbot, tmp_path: Path) -> None:
+def test_a_name_holding_a_copy_of_another_meeting_keeps_its_own_record(store: Dasbot, tmp_path: Path) -> None:
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
     first.write_text(agenda(date="20.01.2023", committee="DAS Social", word="Kvisten"), encoding="utf-8")
     second.write_text(agenda(), encoding="utf-8")
     store.index([first, second])
+    before = state(store)
     first.write_bytes(second.read_bytes())
     [report] = store.index([first])
-    assert (report.status, report.duplicate_of) == ("replaced", "b.txt")
-    assert filenames(store) == ["b.txt"] and "Kvisten" not in texts(store)
-    with Session(store.engine) as session:  # the meeting only a.txt described is gone too
-        assert [m.date.isoformat() for m in session.exec(select(Meeting))] == ["2012-12-04"]
+    assert (report.status, report.duplicate_of) == ("unchanged", "b.txt")
+    assert state(store) == before and "Kvisten" in texts(store)
+
+
+def test_two_meetings_under_one_name_both_stay_answerable(
+    store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name is no identity: only the meeting and its version decide that one record replaces another."""
+    paths = {}
+    for folder, date, word in (
+        ("a", "20.01.2023", "Kvisten"),
+        ("b", "04.12.2012", "Torvevej"),
+        ("c", "20.01.2023", "Nødspor"),
+    ):
+        (tmp_path / folder).mkdir()
+        paths[folder] = tmp_path / folder / "Dagsorden.txt"
+        paths[folder].write_text(agenda(date=date, committee="DAS Social", word=word), encoding="utf-8")
+    store.index([paths["a"]])
+    [report] = store.index([paths["b"]])
+    assert (report.status, report.kept_beside) == ("indexed", [{"committee": "DAS Social", "date": "2023-01-20"}])
+    assert "Bevaret ved siden af (et andet mødes dokument med samme filnavn): DAS Social 20.01.2023" in describe(report)
+    assert filenames(store) == ["Dagsorden.txt", "Dagsorden.txt"]
+    for word in ("Kvisten", "Torvevej"):
+        hits = store.searcher.search(word, k=3)
+        assert hits and word in hits[0].chunk.text
+    os.utime(paths["c"], (2_000_000_000, 2_000_000_000))
+    [report] = store.index([paths["c"]])  # a newer version of the first meeting replaces it, and only it
+    assert (report.status, report.kept_beside) == ("replaced", [{"committee": "DAS Social", "date": "2012-12-04"}])
+    assert describe(report).startswith(
+        "Dagsorden.txt er opdateret (den tidligere udgave er erstattet)\nMøde: DAS Social 20.01.2023"
+    )
+    assert "Kvisten" not in texts(store) and "Torvevej" in texts(store) and "Nødspor" in texts(store)
     assert compare_ann(store.engine, store.settings.ann_path).ok
+    monkeypatch.setenv("DASBOT_DATA_DIR", str(store.settings.data_dir))
+    monkeypatch.setenv("DASBOT_CACHE_DIR", str(store.settings.cache_dir))
+    capsys.readouterr()
+    assert cli.main(["history", "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["file"], entry["committee"], entry["date"]) == ("Dagsorden.txt", "DAS Social", "2023-01-20")
+    assert cli.main(["history"]) == 0
+    assert "Dagsorden.txt (DAS Social 2023-01-20) erstattet af Dagsorden.txt" in capsys.readouterr().out
 
 
 def test_a_newer_agenda_replaces_the_older_one(indexed: Dasbot, tmp_path: Path) -> None:
@@ -442,12 +577,13 @@ def test_a_newer_agenda_replaces_the_older_one(indexed: Dasbot, tmp_path: Path) 
     assert hits and all(hit.chunk.citation.source == "dagsorden-revideret.txt" for hit in hits)
 
 
-def test_a_changed_meeting_date_leaves_no_stale_meeting(indexed: Dasbot, tmp_path: Path) -> None:
+def test_a_file_changed_to_another_meeting_is_indexed_beside_the_first(indexed: Dasbot, tmp_path: Path) -> None:
     (tmp_path / "dagsorden.txt").write_text(agenda(date="05.12.2012"), encoding="utf-8")
     [report] = indexed.index([tmp_path / "dagsorden.txt"])
-    assert report.status == "replaced"
+    assert (report.status, [m["date"] for m in report.kept_beside]) == ("indexed", ["2012-12-04"])
     with Session(indexed.engine) as session:
-        assert [m.date.isoformat() for m in session.exec(select(Meeting))] == ["2012-12-05"]
+        assert sorted(m.date.isoformat() for m in session.exec(select(Meeting))) == ["2012-12-04", "2012-12-05"]
+    assert compare_ann(indexed.engine, indexed.settings.ann_path).ok
 
 
 def test_two_versions_in_one_run_keep_the_newest_file_without_churn(store: Dasbot, tmp_path: Path) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
 
+from indexer import extract
+from indexer.extract import Limits, extract_pages
 from indexer.read import STREAM_LIMIT, Page, UnreadableFile, read_pages
 from indexer.report import Reason
 from tests.support.pdfs import encrypted, write_pdf
@@ -151,3 +155,45 @@ def test_real_minutes_pages() -> None:
     assert [page.number for page in pages] == list(range(1, 16))
     assert "1. Meddelelser" in pages[2].text.splitlines()
     assert all("Side " + str(page.number) in page.text for page in pages)
+
+
+# ------------------------------------------------------------------------ extraction in a child process
+
+
+def test_a_pdf_extracted_in_a_child_gives_the_same_pages(tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "two.pdf", ["Referat", "Side 2"])
+    assert extract_pages(pdf.name, pdf.read_bytes(), Limits()) == read_pages(pdf)
+
+
+def test_a_refusal_in_the_child_keeps_its_reason(tmp_path: Path) -> None:
+    pdf = encrypted(write_pdf(tmp_path / "plain.pdf", ["Lukket"]), tmp_path / "locked.pdf", "hemmelig")
+    with pytest.raises(UnreadableFile, match="password-protected") as caught:
+        extract_pages(pdf.name, pdf.read_bytes(), Limits())
+    assert caught.value.reason == Reason.PASSWORD_PROTECTED
+
+
+def test_extraction_over_the_memory_limit_fails_with_its_reason(tmp_path: Path) -> None:
+    """A 40 MB content stream decompressed in a child allowed 60 MB of address space."""
+    pdf = write_pdf(tmp_path / "big.pdf", ["Referat"], padding=40_000_000)
+    with pytest.raises(UnreadableFile, match="more than 60 MB") as caught:
+        extract_pages(pdf.name, pdf.read_bytes(), Limits(memory_mb=60))
+    assert (caught.value.reason, caught.value.details) == (Reason.EXTRACTION_MEMORY, {"limit": 60_000_000})
+
+
+def test_a_crashed_child_fails_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def segfault(command: list[str], **_: object) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.CompletedProcess(command, -signal.SIGSEGV, b"", b"Segmentation fault")
+
+    monkeypatch.setattr(extract.subprocess, "run", segfault)
+    pdf = write_pdf(tmp_path / "one.pdf", ["Referat"])
+    with pytest.raises(UnreadableFile, match="crashed") as caught:
+        extract_pages(pdf.name, pdf.read_bytes(), Limits())
+    assert caught.value.reason == Reason.EXTRACTION_CRASHED
+
+
+def test_the_caps_apply_to_text_files_in_process(tmp_path: Path) -> None:
+    path = tmp_path / "lang.md"
+    path.write_text("x" * 101, encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        extract_pages(path.name, path.read_bytes(), Limits(max_characters=100))
+    assert (caught.value.reason, caught.value.details) == (Reason.TOO_MANY_CHARACTERS, {"count": 101, "cap": 100})

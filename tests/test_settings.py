@@ -26,6 +26,9 @@ BAD = [
         'TELEGRAM_API_BASE_FILE_URL: "http://localhost:8081/bot" '
         "er ikke en http- eller https-URL, der ender på /file/bot eller indeholder {token}",
     ),
+    ("DASBOT_GROUP_MEMBERS_ONLY", "ja", 'DASBOT_GROUP_MEMBERS_ONLY: "ja" er ikke 1 eller 0'),
+    ("DASBOT_WEBHOOK_LISTEN", "localhost", 'DASBOT_WEBHOOK_LISTEN: "localhost" er ikke en IP-adresse (fx 127.0.0.1)'),
+    ("DASBOT_WEBHOOK_SECRET", "to ord", 'DASBOT_WEBHOOK_SECRET: "…" er ikke 1-256 tegn af A-Z, a-z, 0-9, _ og -'),
     (
         "DASBOT_WEBHOOK_URL",
         "bot.example.org/hook",
@@ -36,6 +39,9 @@ BAD = [
         "https://bot.example.org:84x3/hook",
         'DASBOT_WEBHOOK_URL: "https://bot.example.org:84x3/hook" er ikke en http- eller https-URL',
     ),
+    ("DASBOT_MAX_PAGES", "0", 'DASBOT_MAX_PAGES: "0" er ikke et helt tal over 0'),
+    ("DASBOT_MAX_CHUNKS", "5.000", 'DASBOT_MAX_CHUNKS: "5.000" er ikke et helt tal over 0'),
+    ("DASBOT_EXTRACT_SECONDS", "-1", 'DASBOT_EXTRACT_SECONDS: "-1" er ikke et helt tal over 0'),
     (
         "DASBOT_DATABASE_URL",
         "postgresql://dasbot:hemmeligt@db:port/dasbot",
@@ -61,8 +67,20 @@ def test_good_values_are_read() -> None:
             "TELEGRAM_API_BASE_FILE_URL": "https://api.telegram.org/file/bot{token}/test",
             "DASBOT_WEBHOOK_URL": "https://bot.example.org:8443/hook",
             "DASBOT_DATABASE_URL": "postgresql://dasbot:x@db/dasbot",
+            "DASBOT_MAX_PAGES": "300",
+            "DASBOT_MAX_CHARACTERS": " 400000 ",
+            "DASBOT_MAX_CHUNKS": "900",
+            "DASBOT_EXTRACT_SECONDS": "20",
+            "DASBOT_EXTRACT_MEMORY_MB": "512",
+            "DASBOT_GROUP_MEMBERS_ONLY": "1",
+            "DASBOT_WEBHOOK_LISTEN": "0.0.0.0",
+            "DASBOT_WEBHOOK_SECRET": "abc_DEF-123",
         }
     )
+    assert (settings.webhook_listen, settings.webhook_secret) == ("0.0.0.0", "abc_DEF-123")
+    assert settings.group_members_only
+    assert (settings.max_pages, settings.max_characters, settings.max_chunks) == (300, 400_000, 900)
+    assert (settings.extract_seconds, settings.extract_memory_mb) == (20, 512)
     assert settings.members == {1001, 1002, -100500} and settings.secretariat == {2001}
     assert settings.telegram_base_url == "http://localhost:8081/bot" and settings.webhook_url.endswith("/hook")
     assert Settings.from_env({}) == Settings()

@@ -11,25 +11,32 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
 from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
-from bot.telegram import keyboards, records, render
-from bot.telegram.app import COMMANDS, webhook_secret
+from bot.telegram import handlers, keyboards, records, render
+from bot.telegram.app import COMMANDS, build_application, webhook_secret
 from bot.telegram.delivery import MAX_ATTEMPTS, Journal, journal_path
-from bot.telegram.indexing import safe_filename, uploads_dir
+from bot.telegram.indexing import safe_filename, unique_filename, uploads_dir
 from bot.telegram.logs import REDACTED, RedactToken, configure_logging
 from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
+from indexer.models import Chunk, Document
 from tests.support.fake_telegram import BOT_USER, Call, FakeTelegram, utf16_len
+from tests.support.pdfs import write_pdf
 from tests.support.telegram import (
     GROUP,
     MEMBER,
@@ -188,6 +195,31 @@ def test_stale_and_unknown_buttons_are_answered(tg: FakeTelegram, bot: RunningBo
         assert tg.wait_answer(query)["text"]
 
 
+@pytest.mark.parametrize(
+    "data", ["item:" + "1" * 22, "day:99999999999", "day:0", "item:\u0663", "src:12\n", "more:99999999", "item:-1"]
+)
+def test_forged_button_data_is_an_expired_button_without_a_traceback(
+    tg: FakeTelegram, bot: RunningBot, people: dict, caplog: pytest.LogCaptureFixture, data: str
+) -> None:
+    welcome = command(tg, people["member"], "/start")
+    query = tg.press(people["member"], tg.message(welcome), data)
+    assert tg.wait_answer(query)["text"] == render.GONE
+    time.sleep(0.2)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [c for c in tg.calls if c.method == "sendMessage" and render.APOLOGY in c.plain]
+
+
+def test_too_many_questions_a_minute_get_a_polite_request_to_wait(
+    app: Dasbot, tg: FakeTelegram, people: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers, "QUESTIONS_PER_MINUTE", 2)
+    with RunningBot(telegram_core(app, tg)):
+        for _ in range(2):
+            ask(tg, people["member"], "Hvad blev indstillet om Kvisten?")
+        assert command(tg, people["member"], "Hvad blev indstillet om Kvisten?").plain == render.SLOW_DOWN
+        ask(tg, people["other"], "Hvad blev indstillet om Kvisten?")  # per user
+
+
 def test_a_long_whole_item_arrives_as_several_valid_messages(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
     member = people["member"]
     [first] = ask(tg, member, "Hvad blev indstillet om Kvisten?")
@@ -286,18 +318,17 @@ def test_a_stranger_gets_one_polite_refusal_and_nothing_else(
     tg: FakeTelegram, bot: RunningBot, people: dict, caplog: pytest.LogCaptureFixture
 ) -> None:
     stranger = people["stranger"]
-    for text in ("Hvad blev indstillet om Kvisten?", "/moeder", "/takst Kvisten"):
-        reply = command(tg, stranger, text)
-        assert reply.plain.startswith("Beklager, denne bot er kun for medlemmer") and not reply.buttons
-    mark = tg.mark()
+    reply = command(tg, stranger, "Hvad blev indstillet om Kvisten?")
+    assert reply.plain.startswith("Beklager, denne bot er kun for medlemmer") and not reply.buttons
+    for text in ("/moeder", "/takst Kvisten"):
+        tg.send(stranger, text)
     tg.send_document(stranger, "dagsorden.txt", b"Punkt 1.")
-    tg.wait(lambda c: sent(c, STRANGER), since=mark)
     query = tg.press(stranger, tg.message(reply), "item:1")
     assert tg.wait_answer(query)["text"].startswith("Beklager, denne bot er kun for medlemmer")
     time.sleep(0.3)
-    assert len(tg.since(0, "sendMessage", STRANGER)) == 4
+    assert len(tg.since(0, "sendMessage", STRANGER)) == 1  # one refusal an hour, not one per message
     assert not tg.since(0, "getFile") and not tg.downloads()
-    assert "refused a stranger: user id 3001" in caplog.text
+    assert caplog.text.count("refused a stranger: user id 3001") == 1
 
 
 def test_a_group_that_is_not_a_member_gets_a_refusal(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
@@ -306,6 +337,23 @@ def test_a_group_that_is_not_a_member_gets_a_refusal(tg: FakeTelegram, bot: Runn
     assert reply.plain.startswith("Beklager, denne bot er kun for medlemmer")
     time.sleep(0.3)
     assert len(tg.since(0, "sendMessage", STRANGE_GROUP)) == 1
+    assert [c.chat_id for c in tg.since(0, "leaveChat")] == [STRANGE_GROUP] * 2  # it leaves the group
+
+
+def test_group_members_only_refuses_a_stranger_in_a_member_group(app: Dasbot, tg: FakeTelegram, people: dict) -> None:
+    with RunningBot(telegram_core(app, tg, group_members_only=True)):
+        refusal = command(tg, people["stranger"], "/takst Socialtilsyn timepris", people["group"])
+        assert refusal.plain.startswith("Beklager, denne bot er kun for medlemmer")
+        assert "672 kr." in command(tg, people["member"], "/takst Socialtilsyn timepris", people["group"]).plain
+    assert not tg.since(0, "leaveChat")
+
+
+def test_empty_allowlists_are_warned_about_at_start_up(
+    app: Dasbot, tg: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = replace(telegram_core(app, tg).settings, members=frozenset(), secretariat=frozenset())
+    build_application(Dasbot(settings, engine=app.engine, embedder=app.embedder))
+    assert "DASBOT_MEMBERS and DASBOT_SECRETARIAT are both empty" in caplog.text
 
 
 # Uploads and subscriptions
@@ -342,7 +390,9 @@ def test_an_upload_by_the_secretariat_is_indexed_answerable_and_notifies_subscri
     assert "Nyt om „Kvisten“" in notice.plain and "DAS Social møde 05.02.2024" in notice.plain
     assert "Punkt 2: Status på Nødspor Kvisten" in notice.plain and "Punkt 1" not in notice.plain
     assert not tg.since(mark, "sendMessage", OTHER_MEMBER)
-    assert (uploads_dir(upload_bot.core.settings) / "dagsorden_2024.txt").read_bytes() == content
+    assert (
+        uploads_dir(upload_bot.core.settings) / unique_filename("dagsorden_2024.txt", content)
+    ).read_bytes() == content
 
     query, mark = press(tg, member, notice, "Punkt 2")
     tg.wait_answer(query)
@@ -444,7 +494,7 @@ def test_an_upload_name_cannot_escape_the_uploads_folder(
     status = upload(tg, people["secretary"], "../../../etc/..møde<1>.txt", content.encode())
     final_edit(tg, status, mark, "er indekseret")
     folder = uploads_dir(upload_bot.core.settings)
-    assert [p.name for p in folder.iterdir() if p.is_file()] == ["møde_1.txt"]
+    assert [p.name for p in folder.iterdir() if p.is_file()] == [unique_filename("møde_1.txt", content.encode())]
     assert not list((folder / ".incoming").iterdir())
 
 
@@ -505,6 +555,45 @@ def test_a_long_answer_arrives_as_several_valid_messages(
     assert_all_valid(tg)
 
 
+def test_a_long_upload_summary_is_sent_whole_and_the_progress_message_finishes(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict, tmp_path: Path
+) -> None:
+    pages = [" Mødet den 05.02.2024 DAS Social Punkt 1. Status på Nødspor Kvisten"] + [
+        ""
+    ] * 1998  # under the page cap; the old page list was 9,000 characters
+    content = write_pdf(tmp_path / "lang.pdf", pages).read_bytes()
+    mark = tg.mark()
+    status = upload(tg, people["secretary"], "lang.pdf", content, mime_type="application/pdf")
+    summary = final_edit(tg, status, mark, "kræver OCR")
+    assert "2–1999" in summary.plain
+    assert not [c for c in tg.calls if c.method == "sendMessage" and render.APOLOGY in c.plain]
+    assert_all_valid(tg)
+
+
+def test_a_final_summary_too_long_for_one_message_goes_on_in_messages_after_it(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "rebuild_report", lambda rebuild: "✅ <b>Genindeksering færdig</b>\n" + "x\n" * 5000)
+    mark = tg.mark()
+    status = command(tg, people["secretary"], "/reindex")
+    final_edit(tg, status, mark, "Genindeksering færdig")
+    rest = tg.wait(lambda c: sent(c, people["secretary"]["id"]) and "x" in c.plain, since=mark, count=2)
+    assert sum(c.plain.count("x") for c in rest) + tg.message(status)["text"].count("x") == 5000
+    assert_all_valid(tg)
+
+
+def test_a_failed_reindex_leaves_the_progress_message_in_a_final_state(
+    tg: FakeTelegram, upload_bot: RunningBot, people: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(progress: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(upload_bot.application.bot_data["indexing"], "rebuild", broken)
+    mark = tg.mark()
+    status = command(tg, people["secretary"], "/reindex")
+    final_edit(tg, status, mark, "Indekseringen stoppede")
+
+
 def test_reindex_rebuilds_with_the_same_reporting(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
     mark = tg.mark()
     content = agenda(
@@ -539,15 +628,40 @@ def test_an_upload_names_the_file_it_copies_and_the_older_version_it_replaces(
     final_edit(tg, upload(tg, secretary, "dagsorden.txt", first), mark, "er indekseret")
     mark = tg.mark()
     copy = final_edit(tg, upload(tg, secretary, "kopi.txt", first), mark, "ikke indekseret")
-    assert copy.plain == "ℹ️ kopi.txt er ikke indekseret: samme indhold er allerede indekseret som dagsorden.txt."
-    assert not (uploads_dir(upload_bot.core.settings) / "kopi.txt").exists()
+    stored = unique_filename("dagsorden.txt", first)
+    assert (
+        copy.plain
+        == f"ℹ️ {unique_filename('kopi.txt', first)} er ikke indekseret: samme indhold er allerede indekseret som {stored}."
+    )
+    assert [p.name for p in uploads_dir(upload_bot.core.settings).glob("*.txt")] == [stored]
 
     revised = first.replace(b"F\xc3\xb8rste udgave", b"Revideret udgave")
     mark = tg.mark()
     summary = final_edit(tg, upload(tg, secretary, "dagsorden rettet.txt", revised), mark, "er indekseret")
-    assert "Erstatter den ældre udgave af mødets dokument: dagsorden.txt" in summary.plain
+    assert f"Erstatter den ældre udgave af mødets dokument: {stored}" in summary.plain
     [answer] = ask(tg, people["member"], "Hvad er status på Nødspor Kvisten?")
     assert "Revideret udgave" in answer.plain and "Første udgave" not in answer.plain
+
+
+def test_two_meetings_uploaded_under_one_name_both_stay(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    first = agenda("05.02.2024", [("Godkendelse af dagsorden", "Godkendes."), ("Kvisten", "Kvisten har fået tag.")])
+    second = agenda("06.03.2024", [("Godkendelse af dagsorden", "Godkendes."), ("Torvevej", "Torvevej er malet.")])
+    for content in (first, second):
+        mark = tg.mark()
+        summary = final_edit(tg, upload(tg, people["secretary"], "Dagsorden.txt", content.encode()), mark, "indekseret")
+        assert "opdateret" not in summary.plain and "erstattet" not in summary.plain
+    names = [unique_filename("Dagsorden.txt", content.encode()) for content in (first, second)]
+    assert sorted(p.name for p in uploads_dir(upload_bot.core.settings).glob("*.txt")) == sorted(names)
+    with Session(upload_bot.core.engine) as session:
+        rows = session.exec(select(Document.filename, func.count(Chunk.id)).join(Chunk).group_by(Document.id)).all()
+    assert sorted(name for name, chunks in rows if chunks) == sorted(names)
+
+
+@pytest.mark.parametrize("names", [(".txt", "..txt", "📄.txt", "📎.txt")])
+def test_upload_names_of_different_content_never_collide(names: tuple[str, ...]) -> None:
+    stored = {unique_filename(safe_filename(name), name.encode()) for name in names}
+    assert len(stored) == len(names) and all(name.startswith("dokument-") for name in stored)
+    assert unique_filename("Dagsorden.txt", b"a") == unique_filename("Dagsorden.txt", b"a") != "Dagsorden.txt"
 
 
 def test_reindex_keeps_a_document_whose_file_has_become_unreadable(
@@ -562,13 +676,14 @@ def test_reindex_keeps_a_document_whose_file_has_become_unreadable(
     )
     mark = tg.mark()
     final_edit(tg, upload(tg, people["secretary"], "a.txt", content.encode()), mark, "er indekseret")
-    (uploads_dir(upload_bot.core.settings) / "a.txt").write_bytes(content.encode("utf-16"))
+    stored = unique_filename("a.txt", content.encode())
+    (uploads_dir(upload_bot.core.settings) / stored).write_bytes(content.encode("utf-16"))
     mark = tg.mark()
     summary = final_edit(tg, command(tg, people["secretary"], "/reindex"), mark, "Genindeksering færdig")
     assert summary.plain.split("\n") == [
         "⚠️ Genindeksering færdig med fejl",
         "1 fil: 0 indekseret, 1 fejlet · 0 tekststykker",
-        "❌ a.txt: teksten er ikke UTF-8 (gem filen som UTF-8); den hidtidige udgave er beholdt",
+        f"❌ {stored}: teksten er ikke UTF-8 (gem filen som UTF-8); den hidtidige udgave er beholdt",
     ]
     [answer] = ask(tg, people["member"], "Hvad er status på Nødspor Kvisten?")
     assert "DAS Social møde 05.02.2024 · Punkt 2: Status på Nødspor Kvisten" in answer.plain
@@ -605,10 +720,22 @@ def test_an_error_gets_a_danish_apology_and_a_logged_traceback(
 
 def test_webhook_mode(tg: FakeTelegram, app: Dasbot, people: dict, unused_port: int) -> None:
     url = f"http://127.0.0.1:{unused_port}/telegram/hook"
-    with RunningBot(telegram_core(app, tg, webhook_url=url)):
-        assert tg.webhook == {"url": url, "secret_token": webhook_secret(tg.token)}
+    with RunningBot(telegram_core(app, tg, webhook_url=url, webhook_secret="hemmelig_nok-1")):
+        assert tg.webhook == {"url": url, "secret_token": "hemmelig_nok-1"}
         reply = command(tg, people["member"], "/moeder")
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "forkert"}):
+            forged = urllib.request.Request(url, data=b"{}", headers={"Content-Type": "application/json", **headers})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(forged, timeout=10)
+            assert refused.value.code == 403
     assert "Møder" in reply.plain and not tg.since(0, "getUpdates")
+
+
+def test_the_webhook_secret_is_not_derived_from_the_token(app: Dasbot, tg: FakeTelegram) -> None:
+    settings = telegram_core(app, tg).settings
+    assert webhook_secret(settings) != webhook_secret(settings) and tg.token not in webhook_secret(settings)
+    assert webhook_secret(replace(settings, webhook_secret="s3")) == "s3"
+    assert settings.webhook_listen == Settings.from_env({}).webhook_listen == "127.0.0.1"
 
 
 # Faults and restarts: no question lost, none answered twice, no part of an answer sent twice
@@ -887,3 +1014,21 @@ def test_dasbot_serve_polls_answers_and_stops_on_a_signal(
 )
 def test_safe_filename(name: str | None, mime: str | None, expected: str) -> None:
     assert safe_filename(name, mime) == expected
+
+
+def test_a_rejected_token_is_one_danish_line_and_never_printed(app: Dasbot, tg: FakeTelegram) -> None:
+    token = f"123456789:{'SECRET' * 6}"  # the fake server knows only its own token: getMe answers 401
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DASBOT_", "TELEGRAM_"))} | {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": tg.base_url,
+        "TELEGRAM_API_BASE_FILE_URL": tg.base_file_url,
+        "DASBOT_MEMBERS": str(MEMBER),
+        "DASBOT_DATA_DIR": str(app.settings.data_dir),
+        "DASBOT_CACHE_DIR": str(app.settings.cache_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "SECRET" not in done.stdout + done.stderr
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == ["dasbot: Telegram afviste TELEGRAM_BOT_TOKEN; tjek tokenet."]

@@ -285,6 +285,17 @@ def report(**fields: object) -> FileReport:
         ),
         ({"empty_pages": [2, 4]}, ["Sider uden tekst (kræver OCR): 2, 4. Resten er indekseret."]),
         (
+            {"empty_pages": [*range(2, 3002), 3005, 3007, 3008]},
+            ["Sider uden tekst (kræver OCR): 2–3001, 3005, 3007–3008. Resten er indekseret."],
+        ),
+        (
+            {"empty_pages": list(range(2, 200, 2))},
+            [
+                "Sider uden tekst (kræver OCR): 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, "
+                "38, 40 og 79 andre. Resten er indekseret."
+            ],
+        ),
+        (
             {"status": "unchanged", "duplicate_of": "kopi <1>.txt", "reason": Reason.DUPLICATE, "chunks": 0},
             ["ℹ️ dagsorden <2>.txt er ikke indekseret: samme indhold er allerede indekseret som kopi <1>.txt."],
         ),

@@ -24,9 +24,12 @@ def allowed_chat(settings: Settings, chat_id: int) -> bool:
 
 
 def role(settings: Settings, update: Update) -> Role:
-    """The sender's role: a stranger unless the chat is allowed; the secretariat by user id."""
+    """The sender's role: a stranger unless the chat is allowed (and, with DASBOT_GROUP_MEMBERS_ONLY, in a group
+    unless the user is allowed too); the secretariat by user id."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or not allowed_chat(settings, chat.id):
+        return Role.STRANGER
+    if settings.group_members_only and chat.type != Chat.PRIVATE and not allowed_chat(settings, user.id):
         return Role.STRANGER
     return Role.SECRETARIAT if user.id in settings.secretariat else Role.MEMBER
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import secrets
 import signal
+import sys
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.core import Dasbot
+from bot.settings import Settings
 from bot.telegram import followups, handlers, keyboards, subscriptions
 from bot.telegram.access import ADDRESSED
 from bot.telegram.delivery import (
@@ -34,12 +38,16 @@ from bot.telegram.delivery import (
 )
 from bot.telegram.handlers import BotContext
 from bot.telegram.indexing import Indexing
-from bot.telegram.logs import configure_logging
+from bot.telegram.logs import configure_logging, redact_uncaught
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 WEBHOOK_PORT = 8443
 RETRIES_AFTER_FLOOD = 3
+TOKEN_REJECTED = "dasbot: Telegram afviste TELEGRAM_BOT_TOKEN; tjek tokenet."
+STOPPED = "dasbot: botten stoppede på grund af en fejl (se loggen ovenfor)."
+
+log = logging.getLogger(__name__)
 
 COMMANDS = [
     ("start", "Velkommen og vejledning", handlers.start),
@@ -67,6 +75,8 @@ def build_application(app: Dasbot) -> Application:
     settings = app.settings
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    if not settings.members and not settings.secretariat:
+        log.warning("DASBOT_MEMBERS and DASBOT_SECRETARIAT are both empty: the bot will refuse everyone")
     subscriptions.ensure_table(app.engine)
     followups.ensure_tables(app.engine)
     journal = Journal(journal_path(settings.data_dir), settings.telegram_token)
@@ -111,25 +121,26 @@ def build_application(app: Dasbot) -> Application:
     return application
 
 
-def webhook_secret(token: str) -> str:
-    """The secret Telegram sends with every webhook request (derived from the token, never logged)."""
-    return hashlib.sha256(f"dasbot-webhook:{token}".encode()).hexdigest()
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends with every webhook request: DASBOT_WEBHOOK_SECRET, else a random one for this
+    start (registered anew with `setWebhook`); never logged."""
+    return settings.webhook_secret or secrets.token_urlsafe(32)
 
 
 def run(application: Application, app: Dasbot, stop_signals: Sequence[int] | None = STOP_SIGNALS) -> None:
-    """Run until stopped: a webhook when DASBOT_WEBHOOK_URL is set (listening on all interfaces at the URL's
-    port, default 8443, and path; TLS belongs to a proxy in front), long polling otherwise. Updates waiting at
-    Telegram are never dropped; on a stop signal the updates received are confirmed and answered before the
+    """Run until stopped: a webhook when DASBOT_WEBHOOK_URL is set (listening on DASBOT_WEBHOOK_LISTEN, default
+    127.0.0.1, at the URL's port, default 8443, and path; requests without the secret are refused; TLS belongs to
+    a proxy in front), long polling otherwise. Updates waiting at Telegram are never dropped; on a stop signal the updates received are confirmed and answered before the
     process exits (a kill is covered by `delivery`'s journal)."""
     settings = app.settings
     if settings.webhook_url:
         url = urlsplit(settings.webhook_url)
         application.run_webhook(
-            listen="0.0.0.0",
+            listen=settings.webhook_listen,
             port=url.port or WEBHOOK_PORT,
             url_path=url.path.lstrip("/"),
             webhook_url=settings.webhook_url,
-            secret_token=webhook_secret(settings.telegram_token),
+            secret_token=webhook_secret(settings),
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
             stop_signals=stop_signals,
@@ -139,7 +150,17 @@ def run(application: Application, app: Dasbot, stop_signals: Sequence[int] | Non
 
 
 def serve(app: Dasbot) -> int:
-    """`dasbot serve`: quiet, token-safe logs, then the bot until a stop signal."""
+    """`dasbot serve`: quiet, token-safe logs, then the bot until a stop signal; the exit status. A token
+    Telegram rejects is one Danish line (2); any other error is logged through the token filter (1)."""
     configure_logging(app.settings.telegram_token)
-    run(build_application(app), app)
+    redact_uncaught(app.settings.telegram_token)
+    try:
+        run(build_application(app), app)
+    except InvalidToken:
+        print(TOKEN_REJECTED, file=sys.stderr)
+        return 2
+    except Exception:
+        log.exception("the bot stopped on an error")
+        print(STOPPED, file=sys.stderr)
+        return 1
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections import deque
 from datetime import date
 
 from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
@@ -26,6 +28,8 @@ from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
 
 PAGE = 3
+QUESTIONS_PER_MINUTE = 20  # per user; more get a polite request to wait
+REFUSAL_INTERVAL = 3600.0  # seconds between refusals of one stranger in one chat
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +97,37 @@ def _argument(context: BotContext) -> str:
 
 
 async def gate(update: Update, context: BotContext) -> None:
-    """Let members through; refuse a stranger once, with no content, log the user id, and stop."""
+    """Let members through; stop everything else. A stranger gets a refusal with no content and a log line
+    at most once an hour in a chat (a button is always answered); a group that is not allowed is left."""
     if context.role(update) is not Role.STRANGER:
         return
     user_id = update.effective_user.id if update.effective_user else None
-    chat_id = update.effective_chat.id if update.effective_chat else None
+    chat = update.effective_chat
+    addressed = update.callback_query is not None or (update.message is not None and ADDRESSED.check_update(update))
+    first = addressed and _first_refusal(context, user_id, chat.id if chat else None)
     if update.callback_query:
         await update.callback_query.answer(render.STRANGER, show_alert=True)
-    elif update.message and ADDRESSED.check_update(update):
+    elif first:
         await update.message.reply_text(render.STRANGER)
-    else:
-        raise ApplicationHandlerStop
-    log.warning("refused a stranger: user id %s in chat %s", user_id, chat_id)
+    if first:
+        log.warning("refused a stranger: user id %s in chat %s", user_id, chat.id if chat else None)
+    if chat is not None and chat.type != Chat.PRIVATE and not allowed_chat(context.core.settings, chat.id):
+        with contextlib.suppress(TelegramError):
+            await chat.leave()
+        log.warning("left group %s: it is not in DASBOT_MEMBERS", chat.id)
     raise ApplicationHandlerStop
+
+
+def _first_refusal(context: BotContext, user_id: int | None, chat_id: int | None) -> bool:
+    """Whether a stranger has had no refusal in this chat within REFUSAL_INTERVAL (noting this one)."""
+    refused: dict[tuple[int | None, int | None], float] = context.bot_data.setdefault("refused", {})
+    now = time.monotonic()
+    for key in [key for key, when in refused.items() if now - when >= REFUSAL_INTERVAL]:
+        del refused[key]
+    if (user_id, chat_id) in refused:
+        return False
+    refused[(user_id, chat_id)] = now
+    return True
 
 
 # Commands
@@ -237,7 +259,22 @@ async def question(update: Update, context: BotContext) -> None:
     if not text:
         await reply(update, context, render.ASK_HINT.format(mention=render.esc(f"@{context.bot.username}")))
         return
+    if _too_many(context, update.effective_user.id):
+        await reply(update, context, render.SLOW_DOWN)
+        return
     await _send_answer(context, message, text, 0)
+
+
+def _too_many(context: BotContext, user_id: int) -> bool:
+    """Whether a user has asked QUESTIONS_PER_MINUTE questions in the last minute (noting this one if not)."""
+    asked: deque[float] = context.bot_data.setdefault("asked", {}).setdefault(user_id, deque())
+    now = time.monotonic()
+    while asked and now - asked[0] >= 60:
+        asked.popleft()
+    if len(asked) >= QUESTIONS_PER_MINUTE:
+        return True
+    asked.append(now)
+    return False
 
 
 async def _send_answer(context: BotContext, question_message: Message, text: str, offset: int) -> None:
@@ -315,8 +352,10 @@ async def meeting_day(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """Any other button (from an older version of the bot): answered, nothing else."""
-    await update.callback_query.answer(render.STALE_BUTTON)
+    """Any other button, answered and nothing else: one of ours whose data is not valid (forged, or for
+    something gone) as gone; any other (from an older version of the bot) as stale."""
+    query = update.callback_query
+    await query.answer(render.GONE if keyboards.ours(query.data) else render.STALE_BUTTON)
 
 
 # The secretariat
@@ -337,7 +376,7 @@ async def upload(update: Update, context: BotContext) -> None:
     indexing = context.indexing
     first = render.WAITING if indexing.lock.locked() else render.received(filename)
     status = await message.reply_text(first)
-    async with indexing.lock, ProgressMessage(status, first) as progress:
+    async with indexing.lock, ProgressMessage(status, first, render.INDEXING_FAILED) as progress:
         await progress.show(render.received(filename))
         staged = indexing.staging_path(filename)
         try:
@@ -352,7 +391,7 @@ async def upload(update: Update, context: BotContext) -> None:
             staged, lambda name, done, total: progress.report(render.embedding(name, done, total))
         )
         notified = await _notify_subscribers(context, report.path) if indexed(report) else 0
-    await progress.show(render.index_report(report, notified))
+    await _finish(context, progress, message.chat_id, render.index_report(report, notified))
 
 
 async def _notify_subscribers(context: BotContext, source_name: str) -> int:
@@ -383,10 +422,18 @@ async def reindex(update: Update, context: BotContext) -> None:
     indexing = context.indexing
     first = render.WAITING if indexing.lock.locked() else render.REBUILDING
     status = await update.effective_message.reply_text(first)
-    async with indexing.lock, ProgressMessage(status, first) as progress:
+    async with indexing.lock, ProgressMessage(status, first, render.INDEXING_FAILED) as progress:
         await progress.show(render.REBUILDING)
         rebuilt = await indexing.rebuild(lambda name, done, total: progress.report(render.embedding(name, done, total)))
-    await progress.show(render.rebuild_report(rebuilt))
+    await _finish(context, progress, update.effective_chat.id, render.rebuild_report(rebuilt))
+
+
+async def _finish(context: BotContext, progress: ProgressMessage, chat_id: int, summary: str) -> None:
+    """A summary in the progress message; what does not fit in one message goes on in messages after it."""
+    first, *rest = split_html(summary)
+    await progress.show(first)
+    if rest:
+        await send_html(context, chat_id, "\n".join(rest))
 
 
 # Errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import unicodedata
@@ -63,6 +64,13 @@ def safe_filename(name: str | None, mime_type: str | None = None) -> str:
     return stem + (f".{suffix}" if suffix else _SUFFIX_BY_MIME.get(mime_type or "", ""))
 
 
+def unique_filename(filename: str, data: bytes) -> str:
+    """An upload's name in the index: its safe name with the start of its content's sha256, so records sent
+    under one name never meet (`Dagsorden.txt` → `Dagsorden-1a2b3c4d.txt`); the same bytes keep one name."""
+    path = PurePosixPath(filename)
+    return f"{path.stem}-{hashlib.sha256(data).hexdigest()[:8]}{path.suffix}"
+
+
 def refusal(filename: str, size: int | None) -> Refusal | None:
     """Why an upload of this (safe) name and size cannot be indexed, or None."""
     if size is not None and size > MAX_DOWNLOAD:
@@ -91,7 +99,7 @@ class Indexing:
         self.lock = asyncio.Lock()
 
     def staging_path(self, filename: str) -> Path:
-        """Where an upload is downloaded before it is indexed (it keeps its name: the index knows it by it)."""
+        """Where an upload is downloaded before it is indexed (under its safe name, made unique before)."""
         folder = uploads_dir(self.core.settings) / ".incoming"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / safe_filename(filename)
@@ -108,13 +116,16 @@ class Indexing:
         return await asyncio.to_thread(self._rebuild, progress)
 
     def _index_upload(self, staged: Path, progress: Progress) -> FileReport:
+        named = staged.with_name(unique_filename(staged.name, staged.read_bytes()))
         try:
-            [report] = self.core.index([staged], progress)
+            os.replace(staged, named)
+            [report] = self.core.index([named], progress)
             if indexed(report):
-                os.replace(staged, uploads_dir(self.core.settings) / staged.name)
+                os.replace(named, uploads_dir(self.core.settings) / named.name)
             return report
         finally:
             staged.unlink(missing_ok=True)
+            named.unlink(missing_ok=True)
 
     def _rebuild(self, progress: Progress) -> Rebuild:
         """Force a re-read of every document whose file the bot holds: a file that fails keeps its old document,

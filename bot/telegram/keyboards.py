@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,6 +16,15 @@ ITEM = "item"  # a whole agenda item; the value is its id
 SOURCE = "src"  # the source of a passage; the value is its chunk id
 DAY = "day"  # the agenda of a meeting day; the value is the date's ordinal
 MAX_DAYS = 24  # day buttons under the meeting list (the latest meetings)
+MAX_OFFSET = 300  # the furthest "Flere resultater" goes
+_INT64 = range(0, 2**63)
+_RANGES = {  # the numbers a button of each kind can carry; anything else is forged or stale
+    MORE: range(0, MAX_OFFSET + 1),
+    ITEM: _INT64,
+    SOURCE: _INT64,
+    DAY: range(date(1900, 1, 1).toordinal(), date(2100, 12, 31).toordinal() + 1),
+}
+_DATA = re.compile(r"([a-z]+):([0-9]{1,19})", re.ASCII)
 
 
 def data(kind: str, value: int) -> str:
@@ -24,14 +35,32 @@ def data(kind: str, value: int) -> str:
     return text
 
 
-def pattern(kind: str) -> str:
-    """The regex a CallbackQueryHandler uses for one kind."""
-    return rf"^{kind}:\d+$"
+def parse(callback_data: object) -> tuple[str, int] | None:
+    """The kind and number of callback data made by `data`; None for anything else (ASCII digits only, the
+    whole string, the number within its kind's range)."""
+    match = _DATA.fullmatch(callback_data) if isinstance(callback_data, str) else None
+    if match is None or match[1] not in _RANGES:
+        return None
+    number = int(match[2])
+    return (match[1], number) if number in _RANGES[match[1]] else None
+
+
+def ours(callback_data: object) -> bool:
+    """Whether callback data names one of this bot's kinds (`kind:`), valid or not."""
+    return isinstance(callback_data, str) and callback_data.partition(":")[0] in _RANGES
+
+
+def pattern(kind: str) -> Callable[[object], bool]:
+    """The test a CallbackQueryHandler uses for one kind: valid data of that kind."""
+    return lambda callback_data: (parsed := parse(callback_data)) is not None and parsed[0] == kind
 
 
 def value(callback_data: str) -> int:
-    """The number in callback data made by `data`."""
-    return int(callback_data.partition(":")[2])
+    """The number in valid callback data (as `pattern` let through)."""
+    parsed = parse(callback_data)
+    if parsed is None:
+        raise ValueError(f"invalid callback data: {callback_data!r}")
+    return parsed[1]
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
+import threading
+import traceback
+from types import TracebackType
+
+from telegram.error import InvalidToken
 
 REDACTED = "<TOKEN>"
 
@@ -29,8 +35,15 @@ class RedactToken(logging.Filter):
         return text.replace(self.token, REDACTED)
 
 
+class DropRejectedToken(logging.Filter):
+    """Drops python-telegram-bot's traceback for a rejected token: `serve` says it in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
 def configure_logging(token: str) -> None:
-    """httpx and httpcore at WARNING; the token filter on every root handler (a basic one when there is none)."""
+    """httpx and httpcore at WARNING; the token filters on every root handler (a basic one when there is none)."""
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     root = logging.getLogger()
@@ -39,3 +52,16 @@ def configure_logging(token: str) -> None:
     for handler in root.handlers:
         if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
             handler.addFilter(RedactToken(token))
+        if not any(isinstance(f, DropRejectedToken) for f in handler.filters):
+            handler.addFilter(DropRejectedToken())
+
+
+def _print_redacted(token: str, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    """A traceback on stderr, the token replaced."""
+    sys.stderr.write("".join(traceback.format_exception(kind, error, trace)).replace(token, REDACTED))
+
+
+def redact_uncaught(token: str) -> None:
+    """Tracebacks of uncaught errors (in the main thread and in any other) printed without the token."""
+    sys.excepthook = lambda kind, error, trace: _print_redacted(token, kind, error, trace)
+    threading.excepthook = lambda args: _print_redacted(token, args.exc_type, args.exc_value, args.exc_traceback)

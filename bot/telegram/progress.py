@@ -17,10 +17,12 @@ log = logging.getLogger(__name__)
 
 
 class ProgressMessage:
-    """Edits one message; never sends the text it already shows (Telegram refuses that edit)."""
+    """Edits one message; never sends the text it already shows (Telegram refuses that edit). When the work in
+    the `async with` fails, the message shows `failed` (when given), so it never stays at a stage."""
 
-    def __init__(self, message: Message, shown: str, interval: float = INTERVAL) -> None:
+    def __init__(self, message: Message, shown: str, failed: str | None = None, interval: float = INTERVAL) -> None:
         self._message = message
+        self._failed = failed
         self._shown = shown
         self._pending: str | None = None
         self._interval = interval
@@ -63,3 +65,8 @@ class ProgressMessage:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
+        if isinstance(error, Exception) and self._failed is not None:
+            try:
+                await self.show(self._failed)
+            except TelegramError as failure:
+                log.warning("could not show that the work failed: %s", failure)

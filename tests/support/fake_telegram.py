@@ -808,6 +808,9 @@ class FakeTelegram:
         self._set_markup(message, markup)
         return message
 
+    def _api_leaveChat(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        return True
+
     def _api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         query_id = params.get("callback_query_id")
         if query_id not in self.callback_answers or self.callback_answers[query_id] is not None:
