@@ -13,7 +13,7 @@ from bot.citation import Citation
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer
 from bot.lookups.decisions import DECISION_WORDS, DecisionRow, all_decisions
-from bot.lookups.items import item_text
+from bot.lookups.items import agenda_item
 from bot.lookups.matching import Query
 from bot.lookups.meetings import MeetingRow, meeting_dates, meetings_on
 from bot.lookups.tariffs import PRICE_WORDS, TariffRow, all_tariffs
@@ -240,4 +240,5 @@ class Answerer:
     def _scope(self, window: Window) -> str:
         """The text a named year is looked for in: the window's whole item, else its whole section."""
         item_id = window.hit.chunk.citation.item_id
-        return item_text(self.searcher.engine, item_id) if item_id is not None else window.section.text
+        record = agenda_item(self.searcher.engine, item_id) if item_id is not None else None
+        return record.text if record is not None else window.section.text

@@ -64,13 +64,7 @@ def sentences(text: str) -> list[str]:
     """A passage split into sentences, bullet items and table rows, each a verbatim piece of it (bullet
     glyphs stripped). Abbreviations (`kr.`, `ca.`, `pr.`, `jf.`), initials and dates (`31.03.2023`,
     `18. november`) do not split; headings in capitals are pieces of their own."""
-    pieces, start = [], 0
-    for cut_start, cut_end in cuts(text):
-        if cut_start >= start:
-            pieces.append(text[start:cut_start])
-            start = cut_end
-    pieces.append(text[start:])
-    return [piece.strip(_STRIP) for piece in pieces if piece.strip(_STRIP)]
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -26,8 +26,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
 from bot.core import Dasbot
+from bot.lookups.items import agenda_item
 from bot.settings import BUNDLED_CORPUS, Settings
-from bot.telegram import handlers, keyboards, records, render
+from bot.telegram import handlers, keyboards, render
 from bot.telegram.app import COMMANDS, build_application, webhook_secret
 from bot.telegram.delivery import MAX_ATTEMPTS, Journal, journal_path
 from bot.telegram.indexing import safe_filename, unique_filename, uploads_dir
@@ -749,7 +750,7 @@ AGENDA = "hvad var på dagsordenen den 21. august 2023?"
 def item_parts(core: Dasbot, answer: Call) -> tuple[str, list[str]]:
     """The callback data of "Hele punktet [1]" under an answer, and the messages that item is sent as."""
     data = next(d for text, d in answer.buttons if text == "Hele punktet [1]")
-    record = records.agenda_item(core.engine, keyboards.value(data))
+    record = agenda_item(core.engine, keyboards.value(data))
     assert record is not None
     return data, split_html(render.item(record))
 

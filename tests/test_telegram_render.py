@@ -15,9 +15,9 @@ from pypdf import PdfWriter
 
 from bot.answer import Answer, Passage
 from bot.citation import Citation
+from bot.lookups.items import ItemRecord
 from bot.telegram import keyboards, render
 from bot.telegram.indexing import Rebuild, safe_filename
-from bot.telegram.records import ItemRecord
 from bot.telegram.split import MAX_TEXT, plain_text, split_html, units
 from indexer.database import make_engine
 from indexer.embedding import Embedder

@@ -53,10 +53,6 @@ class SectionText:
         i = max(bisect.bisect_right(self.starts, offset) - 1, 0)
         return next((p for p in self.pages[i::-1] if p is not None), None)
 
-    def chunks_in(self, start: int, end: int) -> tuple[int, ...]:
-        """The chunks whose text overlaps [start, end)."""
-        return tuple(c for c, s, e in zip(self.chunk_ids, self.starts, self.ends) if s < end and e > start)
-
 
 def build_section(chunks: list[ChunkInfo]) -> SectionText:
     """One section's text from its chunks in order."""
@@ -126,11 +122,6 @@ class Window:
     def page(self) -> int | None:
         """The page the window starts on."""
         return self.section.page_at(self.start)
-
-    @property
-    def chunk_ids(self) -> tuple[int, ...]:
-        """The chunks the window shows."""
-        return self.section.chunks_in(self.start, self.end)
 
     def with_hit(self, hit: Hit) -> Window:
         """The same window, counting one more hit inside it."""

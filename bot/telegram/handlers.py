@@ -16,6 +16,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.core import Dasbot
 from bot.lookups.decisions import find_decisions
+from bot.lookups.items import agenda_item
 from bot.lookups.meetings import meetings, meetings_on
 from bot.lookups.tariffs import find_tariffs
 from bot.lookups.timeline import timeline
@@ -316,7 +317,7 @@ async def more_results(update: Update, context: BotContext) -> None:
 async def whole_item(update: Update, context: BotContext) -> None:
     """ "Hele punktet": the whole agenda item, split over messages."""
     query = update.callback_query
-    record = await asyncio.to_thread(records.agenda_item, context.core.engine, keyboards.value(query.data))
+    record = await asyncio.to_thread(agenda_item, context.core.engine, keyboards.value(query.data))
     if record is None:
         await query.answer(render.GONE, show_alert=True)
         return

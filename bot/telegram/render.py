@@ -12,13 +12,13 @@ from bot import describe
 from bot.answer import Answer, Passage
 from bot.citation import Citation
 from bot.lookups.decisions import DecisionRow
+from bot.lookups.items import ItemRecord
 from bot.lookups.meetings import MeetingRow
 from bot.lookups.tariffs import TariffRow
 from bot.lookups.timeline import TimelineEntry
 from bot.render.citation import citation
 from bot.render.terminal import kroner
 from bot.telegram.indexing import MAX_DOWNLOAD, Rebuild, Refusal, indexed
-from bot.telegram.records import ItemRecord
 from bot.telegram.subscriptions import MAX_PER_CHAT, MAX_TOPIC, Notice
 from indexer.report import FileReport, Status
 
