@@ -18,8 +18,10 @@ from bot.lookups.matching import Query
 from bot.lookups.meetings import MeetingRow, meeting_dates, meetings_on
 from bot.lookups.tariffs import PRICE_WORDS, TariffRow, all_tariffs
 from bot.query import understand
+from bot.requests import parse_question
 from bot.search.rerank import rerank
 from bot.search.searcher import Hit, Searcher
+from bot.search.summaries import asks_items, items_first
 from bot.search.text import stem, terms, words
 from bot.search.windows import Window
 
@@ -55,6 +57,7 @@ class Passage:
             "committee": cite.committee,
             "chunk_id": cite.chunk_id,
             "matched": list(self.matched),
+            "ocr": cite.ocr,
         }
 
 
@@ -190,7 +193,9 @@ class Answerer:
         conversation: Conversation | None = None,
     ) -> Answer:
         """Search, decide whether to abstain, cite the best `k` passages, and add what the question asks for:
-        a direct answer, tariffs, decisions, or a meeting's agenda. A conversation resolves follow-ups."""
+        a direct answer, tariffs, decisions, or a meeting's agenda. A conversation resolves follow-ups.
+        Raises RequestError (one Danish line) for a question that cannot be searched (see `parse_question`)."""
+        question = parse_question(question)
         engine = self.searcher.engine
         searched = conversation.resolve(question) if conversation else question
         dates = meeting_dates(engine)
@@ -200,6 +205,8 @@ class Answerer:
         agenda = meetings_on(engine, date_from, date_to) if understood.wants_agenda and date_from else None
         found = self.searcher.found(searched, max(3 * k, CANDIDATES), date_from, date_to, mode)
         windows = rerank(searched, found.windows, found.ranks, found.idf) if mode == "hybrid" else found.windows
+        if asks_items(searched):
+            windows = items_first(windows, found.sections, k)
         topic = topic_terms(searched, found.idf, PRICE_WORDS)
         tariffs = best_tariffs(searched, all_tariffs(engine), topic) if asks_price(searched) else None
         passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]

@@ -8,7 +8,8 @@ from datetime import date
 
 @dataclass(frozen=True)
 class Citation:
-    """A passage's source file and page, its meeting, agenda item and section, and the chunk it comes from."""
+    """A passage's source file and page (`ocr` when the page's text was read by OCR from a scan), its meeting,
+    agenda item and section, and the chunk it comes from."""
 
     source: str
     page: int | None
@@ -21,3 +22,4 @@ class Citation:
     chunk_id: int
     document_id: int
     item_id: int | None
+    ocr: bool = False

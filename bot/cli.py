@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bot.danish_click import Group, Refused
-from bot.describe import describe_lines, summary
+from bot.describe import counted_only, describe_lines, summary
 from bot.requests import AgendaQuery, AskOptions, DecisionQuery, RequestError, TariffQuery, TimelineQuery
 from indexer.report import FileReport, Status
 
@@ -40,11 +40,14 @@ Miljøvariabler:
   DASBOT_WEBHOOK_LISTEN       webhookens IP-adresse (standard: 127.0.0.1)
   DASBOT_WEBHOOK_SECRET       hemmeligheden, Telegram sender med (standard: tilfældig ved hver start)
   DASBOT_GROUP_MEMBERS_ONLY   1: svar i grupper kun medlemmer selv
+  DASBOT_QUESTIONS_PER_MINUTE spørgsmål pr. bruger i minuttet (standard: 20)
   DASBOT_MAX_PAGES            højst så mange sider pr. fil (standard: 2000)
   DASBOT_MAX_CHARACTERS       højst så mange tegn pr. fil (standard: 5000000)
   DASBOT_MAX_CHUNKS           højst så mange tekststykker pr. fil (standard: 5000)
   DASBOT_EXTRACT_SECONDS      højst så mange sekunder til at læse en PDF's tekst (standard: 60)
   DASBOT_EXTRACT_MEMORY_MB    højst så meget hukommelse til at læse en PDF's tekst (standard: 1024)
+  DASBOT_OCR_SECONDS          højst så mange sekunder til OCR af en scannet side (standard: 20)
+  DASBOT_OCR_PAGES            højst så mange scannede sider OCR-læst pr. fil (standard: 50)
 
 \b
 Fuldførelse i skallen (bash; zsh og fish tilsvarende):
@@ -93,7 +96,7 @@ def _busy(busy: IndexBusy) -> str:
 def _described(report: FileReport) -> str | None:
     """What indexing did with a file, in Danish: its first line, the details indented under it; None for a file
     already indexed unchanged (the summary counts it)."""
-    if report.status == Status.UNCHANGED and report.reason is None:
+    if (report.status == Status.UNCHANGED and report.reason is None) or counted_only(report):
         return None
     return "\n  ".join(describe_lines(report))
 
@@ -142,7 +145,7 @@ def cli(verbose: bool) -> None:
     nargs=-1,
     type=click.Path(path_type=Path),
     metavar="[STI]...",
-    help="Filer eller mapper (PDF, .txt, .md); standard: den medfølgende corpus/.",
+    help="Filer eller mapper (PDF, .docx, .html, .htm, .txt, .md); standard: den medfølgende corpus/.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Én JSON-rapport pr. fil på stdout; resuméet på stderr.")
 @click.option("--force", is_flag=True, help="Læs også uændrede filer igen (fx efter en opgradering).")
@@ -203,12 +206,26 @@ def ask(question: tuple[str, ...], k: str, date_from: str | None, date_to: str |
     app = _ready()
     bold = sys.stdout.isatty()
     for text in _questions(question):
-        answer = app.answerer.ask(text, k=options.k, date_from=options.date_from, date_to=options.date_to)
+        try:
+            answer = app.answerer.ask(text, k=options.k, date_from=options.date_from, date_to=options.date_to)
+        except RequestError as error:
+            if not question:  # stdin: the next line is another question
+                _refused_question(text, error, as_json)
+                continue
+            raise Refused(str(error)) from None
         if as_json:
             _emit(answer.to_json())
         else:
             click.echo(render_answer(answer, bold=bold))
             click.echo()
+
+
+def _refused_question(text: str, error: RequestError, as_json: bool) -> None:
+    """A question of stdin that cannot be searched: its Danish line as JSON (`error`) or on stderr."""
+    if as_json:
+        _emit({"question": text, "error": str(error)})
+    else:
+        click.echo(f"{text[:80]}: {error}", err=True)
 
 
 @cli.command()
@@ -255,6 +272,32 @@ def history(as_json: bool) -> None:
     for entry in entries:
         meeting = f"{entry.committee} {entry.date}" if entry.date else "uden mødedato"
         click.echo(f"{entry.at}  {entry.file} ({meeting}) erstattet af {entry.replaced_by}")
+    if entries:
+        click.echo("Gendan en udgave med: dasbot restore FIL")
+
+
+@cli.command()
+@click.argument("file", metavar="FIL", help="Den erstattede fil: en sti, eller navnet dasbot history viser.")
+@click.option("--json", "as_json", is_flag=True, help="Rapporten som JSON på stdout.")
+def restore(file: str, as_json: bool) -> None:
+    """Gendan en erstattet udgave.
+
+    Udgaven indekseres igen og erstatter den, der afløste den; den kan selv gendannes bagefter.
+    """
+    from indexer.lock import IndexBusy
+
+    app = _core()
+    try:
+        report = app.restore(file)
+    except IndexBusy as busy:
+        click.echo(_busy(busy), err=True)
+        raise click.exceptions.Exit(1) from None
+    if as_json:
+        _emit(report.__dict__)
+    else:
+        click.echo("\n  ".join(describe_lines(report)), err=True)
+    if report.status == Status.FAILED:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()
@@ -284,7 +327,11 @@ def chat(k: str) -> None:
             continue
         if not interactive:
             click.echo(f"> {question}")
-        answer = app.answerer.ask(question, k=options.k, conversation=conversation)
+        try:
+            answer = app.answerer.ask(question, k=options.k, conversation=conversation)
+        except RequestError as error:
+            click.echo(str(error))
+            continue
         click.echo(render_answer(answer, bold=sys.stdout.isatty()))
         click.echo()
 

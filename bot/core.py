@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -60,6 +60,8 @@ class Dasbot:
             settings.max_pages,
             settings.max_characters,
             settings.max_chunks,
+            settings.ocr_seconds,
+            settings.ocr_pages,
         )
         return Indexer(self.engine, settings.ann_path, lambda: self.embedder, limits=limits)
 
@@ -87,6 +89,24 @@ class Dasbot:
     ) -> list[FileReport]:
         """Index `paths` (default: the bundled corpus); `force` re-reads files already indexed unchanged."""
         return self.indexer.index(paths or [BUNDLED_CORPUS], progress, force=force)
+
+    def source_path(self, filename: str) -> Path | None:
+        """The file a document was indexed from, when this store holds it (an upload, or the bundled corpus)."""
+        if PurePosixPath(filename).name != filename or PureWindowsPath(filename).name != filename:
+            return None
+        for folder in (self.settings.uploads_dir, BUNDLED_CORPUS):
+            path = folder / filename
+            if path.is_file():
+                return path
+        return None
+
+    def restore(self, file: str, progress: Progress | None = None) -> FileReport:
+        """Index a replaced version again over the one that replaced it: `file` is a path, or the name `dasbot
+        history` lists for an upload or a bundled record."""
+        path = Path(file)
+        if not path.is_file():
+            path = self.source_path(file) or path
+        return self.indexer.restore(path, progress)
 
     def ensure_indexed(self, progress: Progress | None = None) -> list[FileReport]:
         """Index the bundled corpus when the store is empty; nothing otherwise."""

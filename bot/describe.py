@@ -8,12 +8,14 @@ from datetime import date
 from indexer.report import FileReport, MeetingRef, Reason, Status, megabytes
 
 _UNKNOWN_FAILURE = "filen kunne ikke indekseres"
+FILE_TYPES = "PDF, Word (.docx), HTML (.html, .htm), .txt eller .md"
+"""The file types indexed (`indexer.read.SUPPORTED`), as every face names them."""
 
 _REASONS: dict[Reason, str] = {
     Reason.NO_SUCH_FILE: "filen findes ikke",
     Reason.NOT_REGULAR_FILE: "det er ikke en almindelig fil",
     Reason.CANNOT_READ: "filen kunne ikke læses",
-    Reason.UNSUPPORTED_TYPE: "filtypen understøttes ikke (send PDF, .txt eller .md)",
+    Reason.UNSUPPORTED_TYPE: "filtypen{suffix} understøttes ikke (send " + FILE_TYPES + ")",
     Reason.TOO_LARGE: "filen er for stor ({size} MB; grænsen er {limit} MB)",
     Reason.EMPTY: "filen er tom",
     Reason.NOT_UTF8: "teksten er ikke UTF-8 (gem filen som UTF-8)",
@@ -33,10 +35,20 @@ _REASONS: dict[Reason, str] = {
     Reason.EXTRACTION_CRASHED: "læsningen af teksten gik ned; filen er sat i karantæne",
     Reason.QUARANTINED: "filen er i karantæne, fordi et tidligere forsøg på at læse den ramte en grænse "
     "eller gik ned; den prøves ikke igen",
-    Reason.NEEDS_OCR: "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles",
+    Reason.NOT_DOCX: "filen er ikke et gyldigt Word-dokument (.docx)",
+    Reason.CORRUPT_DOCX: "Word-dokumentet er beskadiget eller ufuldstændigt",
+    Reason.ARCHIVE_OVER_LIMIT: "Word-dokumentet fylder for meget udpakket ({size} MB; grænsen er {limit} MB)",
+    Reason.HTML_OVER_LIMIT: "HTML-siden overskrider en grænse (højst 1.000.000 elementer, 256 niveauer "
+    "inde i hinanden og 10 MB i ét tekstafsnit)",
+    Reason.NEEDS_OCR: "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles; "
+    "installér Debian-pakkerne tesseract-ocr og tesseract-ocr-dan, så læser botten selv scannede sider",
+    Reason.OCR_NO_TEXT: "PDF'en har ingen tekst, og OCR fandt heller ingen tekst på siderne (er de billeder uden tekst?)",
     Reason.NO_TEXT: "der er ingen tekst at indeksere",
     Reason.UNEXPECTED: "en uventet fejl ({error}); detaljerne står i loggen",
+    Reason.HIDDEN: "det er en skjult fil eller mappe",
+    Reason.LOCK_FILE: "det er en låsefil, som Word eller LibreOffice skriver, mens et dokument er åbent",
     Reason.DUPLICATE: "samme indhold er allerede indekseret som {duplicate_of}",
+    Reason.NOT_REPLACED: "indholdet står ikke blandt de erstattede udgaver (se dasbot history)",
     Reason.OLDER_VERSION: "den er en ældre udgave af samme mødes dokument end {newer_version}, som er indekseret",
 }
 
@@ -77,6 +89,8 @@ def describe_lines(report: FileReport) -> list[str]:
         lines.append(f"Bevaret ved siden af (et andet mødes dokument med samme filnavn): {meetings}")
     if pages := empty_pages(report):
         lines.append(pages)
+    if pages := ocr_pages(report):
+        lines.append(pages)
     return lines
 
 
@@ -93,6 +107,7 @@ def reason(report: FileReport) -> str | None:
         count=f"{details.get('count', 0):,}".replace(",", "."),
         cap=f"{details.get('cap', 0):,}".replace(",", "."),
         seconds=details.get("seconds", 0),
+        suffix=f" {details['suffix']}" if details.get("suffix") else "",
         duplicate_of=report.duplicate_of,
         newer_version=report.newer_version,
     )
@@ -126,16 +141,41 @@ def empty_pages(report: FileReport) -> str | None:
     return f"Sider uden tekst (kræver OCR): {named}{f' og {rest} andre' if rest else ''}. Resten er indekseret."
 
 
-def summary(reports: list[FileReport]) -> str:
-    """One line over a run: files by status, new chunks, and pages without text."""
-    counts = {status: sum(1 for r in reports if r.status == status) for status in Status}
-    empty = sum(len(r.empty_pages) for r in reports)
+def ocr_pages(report: FileReport) -> str | None:
+    """The sentence naming a document's pages read by OCR as ranges, like `empty_pages`; None when it has none."""
+    if not report.ocr_pages:
+        return None
+    runs = _page_ranges(report.ocr_pages)
+    named = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs[:MAX_PAGE_RANGES])
+    rest = sum(b - a + 1 for a, b in runs[MAX_PAGE_RANGES:])
     return (
-        f"{_count(len(reports), 'fil', 'filer')}: {counts[Status.INDEXED]} indekseret, "
-        f"{counts[Status.REPLACED]} erstattet, {counts[Status.UNCHANGED]} uændret, {counts[Status.FAILED]} fejlet; "
-        f"{_count(sum(r.chunks for r in reports), 'nyt tekststykke', 'nye tekststykker')}"
-        + (f"; {_count(empty, 'side', 'sider')} uden tekst (kræver OCR)" if empty else "")
+        f"Sider læst med OCR: {named}{f' og {rest} andre' if rest else ''}; deres tekst er maskinlæst og mærket (OCR)."
     )
+
+
+def summary(reports: list[FileReport]) -> str:
+    """One line over a run: files by status (those skipped in a folder too), new chunks, pages without text and
+    pages read by OCR, and how many hidden files and lock files were left out."""
+    excepted = sum(1 for r in reports if counted_only(r))
+    counts = {status: sum(1 for r in reports if r.status == status and not counted_only(r)) for status in Status}
+    empty = sum(len(r.empty_pages) for r in reports)
+    ocr = sum(len(r.ocr_pages) for r in reports)
+    files = (
+        f"{_count(len(reports) - excepted, 'fil', 'filer')}: {counts[Status.INDEXED]} indekseret, "
+        f"{counts[Status.REPLACED]} erstattet, {counts[Status.UNCHANGED]} uændret, {counts[Status.FAILED]} fejlet"
+    )
+    parts = [files + (f", {counts[Status.SKIPPED]} sprunget over" if counts[Status.SKIPPED] else "")]
+    parts.append(_count(sum(r.chunks for r in reports), "nyt tekststykke", "nye tekststykker"))
+    parts += [f"{_count(empty, 'side', 'sider')} uden tekst (kræver OCR)"] if empty else []
+    parts += [f"{_count(ocr, 'side', 'sider')} læst med OCR"] if ocr else []
+    if excepted:
+        parts.append(f"{_count(excepted, 'skjult fil eller låsefil', 'skjulte filer og låsefiler')} sprunget over")
+    return "; ".join(parts)
+
+
+def counted_only(report: FileReport) -> bool:
+    """Whether a report is only counted in a run's summary, not named: a hidden file or a lock file in a folder."""
+    return report.reason in (Reason.HIDDEN, Reason.LOCK_FILE)
 
 
 def _meeting(meeting: MeetingRef) -> str:

@@ -4,6 +4,7 @@ cannot be read (raised before any work starts)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,9 @@ from indexer.dates import parse_danish_date, written_dates
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _FOUR_DIGITS = re.compile(r"\d{4}")
 _DATE_HINT = "skriv fx 21.08.2023 eller 2023-08-21"
+MAX_QUESTION = 1000
+"""Characters a question may have: a Telegram message holds 4,096, a real question under 300."""
+_WORD_BREAKS = {"\u200b", "\u2028", "\u2029"}  # zero-width space, line and paragraph separators
 
 
 class RequestError(ValueError):
@@ -134,6 +138,26 @@ class AgendaQuery:
     def parse(cls, text: str) -> AgendaQuery:
         """The first date in `text`, in any Danish form."""
         return cls(parse_date(text))
+
+
+def parse_question(text: str) -> str:
+    """A question as it is searched: NFKC-normalised, control characters (NUL) and invisible format characters
+    (zero-width, right-to-left and other direction marks) removed, single-spaced. Refused when it holds no
+    letter or digit, or has more than MAX_QUESTION characters."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(char)
+        if char in _WORD_BREAKS or category == "Cc":
+            kept.append(" ")
+        elif category not in ("Cf", "Cs", "Co", "Cn"):
+            kept.append(char)
+    question = _words("".join(kept))
+    if len(question) > MAX_QUESTION:
+        size, cap = (f"{n:,}".replace(",", ".") for n in (len(question), MAX_QUESTION))
+        raise RequestError(f"Spørgsmålet er for langt ({size} tegn); skriv det på højst {cap} tegn")
+    if not any(char.isalnum() for char in question):
+        raise RequestError("Spørgsmålet har ingen ord at søge efter (skriv fx: hvad koster en plads på Kvisten?)")
+    return question
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ class Settings:
     secretariat: frozenset[int] = frozenset()
     group_members_only: bool = False
     """In an allowed group, answer only users who are members themselves."""
+    questions_per_minute: int = 20
+    """Questions one Telegram user may ask a minute; more get a polite request to wait."""
     max_pages: int = 2000
     """PDF pages per file (the bundled records have about 100)."""
     max_characters: int = 5_000_000
@@ -148,6 +150,10 @@ class Settings:
     """CPU and wall-clock seconds for extracting one PDF's text (a bundled record takes about one)."""
     extract_memory_mb: int = 1024
     """Address space of the process extracting one PDF's text, in MB."""
+    ocr_seconds: int = 20
+    """CPU seconds for OCR of one scanned PDF page, three times that on the clock (a dense A4 page takes about 3)."""
+    ocr_pages: int = 50
+    """Scanned pages OCR'd per file; the rest are listed as needing OCR."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -170,11 +176,14 @@ class Settings:
             members=_ids(env, "DASBOT_MEMBERS"),
             secretariat=_ids(env, "DASBOT_SECRETARIAT"),
             group_members_only=_flag(env, "DASBOT_GROUP_MEMBERS_ONLY"),
+            questions_per_minute=_positive(env, "DASBOT_QUESTIONS_PER_MINUTE", defaults.questions_per_minute),
             max_pages=_positive(env, "DASBOT_MAX_PAGES", defaults.max_pages),
             max_characters=_positive(env, "DASBOT_MAX_CHARACTERS", defaults.max_characters),
             max_chunks=_positive(env, "DASBOT_MAX_CHUNKS", defaults.max_chunks),
             extract_seconds=_positive(env, "DASBOT_EXTRACT_SECONDS", defaults.extract_seconds),
             extract_memory_mb=_positive(env, "DASBOT_EXTRACT_MEMORY_MB", defaults.extract_memory_mb),
+            ocr_seconds=_positive(env, "DASBOT_OCR_SECONDS", defaults.ocr_seconds),
+            ocr_pages=_positive(env, "DASBOT_OCR_PAGES", defaults.ocr_pages),
         )
 
     @property
@@ -186,6 +195,11 @@ class Settings:
     def ann_path(self) -> Path:
         """The FAISS file in the data dir."""
         return self.data_dir / "chunks.faiss"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where records uploaded in the chat are kept, under unique names: `<data_dir>/uploads`."""
+        return self.data_dir / "uploads"
 
 
 def load_settings_or_exit() -> Settings:

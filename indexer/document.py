@@ -46,6 +46,7 @@ class Section:
     kind: SectionKind
     heading: str | None
     lines: list[Line] = field(default_factory=list)
+    decided_on: date | None = None
 
     @property
     def text(self) -> str:

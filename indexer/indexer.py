@@ -14,8 +14,9 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import faiss
 import numpy as np
@@ -24,13 +25,21 @@ from sqlmodel import Session, select
 
 from indexer import ann, history, store
 from indexer.chunking import document_passages
+from indexer.collect import Skipped, collect_files
 from indexer.embedding import Embedder
-from indexer.extract import DEFAULT_LIMITS, QUARANTINE_REASONS, Limits, extract_pages
+from indexer.extract import DEFAULT_LIMITS, QUARANTINE_REASONS, Extracted, Limits, extract_file
 from indexer.facts.extract import document_decisions, document_tariffs
 from indexer.history import Replacement
 from indexer.lock import LOCK_NAME, index_lock
 from indexer.models import Chunk
-from indexer.read import MAX_FILE_SIZE, Page, UnreadableFile, collect_files, empty_pages, read_bytes, version_time
+from indexer.read import (
+    MAX_FILE_SIZE,
+    UnreadableFile,
+    empty_pages,
+    ocr_pages,
+    read_bytes,
+    version_time,
+)
 from indexer.report import FileReport, MeetingRef, Reason, Status
 from indexer.store import Facts, Record
 from indexer.structure import parse_document
@@ -42,7 +51,21 @@ LOCK_TIMEOUT = 600.0
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-Progress = Callable[[str, int, int], None]
+
+class Stage(StrEnum):
+    """What a progress report counts."""
+
+    OCR = "ocr"
+    """Pages without a text layer read by OCR."""
+    EMBEDDING = "embedding"
+    """Chunks embedded."""
+
+
+class Progress(Protocol):
+    """The indexer's progress callback: the file's name, how many pages or chunks of `stage` are done, of how many
+    (called without `stage` for embedding)."""
+
+    def __call__(self, name: str, done: int, total: int, stage: Stage = Stage.EMBEDDING) -> None: ...
 
 
 class Indexer:
@@ -78,12 +101,12 @@ class Indexer:
         *,
         force: bool = False,
     ) -> list[FileReport]:
-        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding, unless
-        `force` re-reads them (after a parser change), each replaced in one transaction.
+        """Index every file under `paths`; unchanged files (same sha256) are skipped without embedding, unless an
+        older `store.READER_VERSION` read them or `force` re-reads them, each replaced in one transaction.
 
         Raises IndexBusy when another writer holds the index for longer than `lock_timeout`.
         """
-        files = collect_files(paths)
+        files, skipped = collect_files(paths)
         reports = []
         with index_lock(self.lock_path, self.lock_timeout), self._keeping_written():
             self._repair()
@@ -94,7 +117,22 @@ class Indexer:
                     log.info("indexing %s failed", path, exc_info=True)
                     report = _unexpected(path.name, exc)
                 reports.append(report)
-        return reports
+        return reports + [_skipped(s) for s in skipped]
+
+    def restore(self, path: Path, progress: Progress | None = None) -> FileReport:
+        """Index `path` again although a newer version of its meeting's record replaced it: the file must hold the
+        bytes of a replaced record (see `history`); the version it displaces is logged as replaced in turn, so a
+        restore can itself be undone. Other bytes fail with NOT_REPLACED. Raises IndexBusy as `index` does."""
+        with index_lock(self.lock_path, self.lock_timeout), self._keeping_written():
+            self._repair()
+            try:
+                data = read_bytes(path, self.max_file_size)
+                sha = hashlib.sha256(data).hexdigest()
+                if not any(entry.sha256 == sha for entry in history.read(self.history_path)):
+                    raise UnreadableFile(f"{path.name}: not a replaced record", Reason.NOT_REPLACED)
+                return self._read_and_store(path, progress, force=False, restoring=True)
+            except UnreadableFile as error:
+                return _failed(path.name, error)
 
     @contextlib.contextmanager
     def _keeping_written(self) -> Iterator[None]:
@@ -167,21 +205,26 @@ class Indexer:
         try:
             return self._read_and_store(path, progress, force)
         except UnreadableFile as error:
-            return FileReport(path.name, Status.FAILED, error=str(error), reason=error.reason, details=error.details)
+            return _failed(path.name, error)
 
-    def _read_and_store(self, path: Path, progress: Progress | None, force: bool) -> FileReport:
-        """Skip known bytes and older versions; else parse, embed and write the document (raises UnreadableFile)."""
+    def _read_and_store(
+        self, path: Path, progress: Progress | None, force: bool, restoring: bool = False
+    ) -> FileReport:
+        """Skip known bytes and older versions (unless `restoring` one); else parse, embed and write the document
+        (raises UnreadableFile)."""
         data = read_bytes(path, self.max_file_size)
         sha = hashlib.sha256(data).hexdigest()
         with Session(self.engine) as session:
             known = store.filename_of(session, sha)
-        if known is not None and not (force and known == path.name):
+            again = force or (known is not None and store.read_before(session, sha))
+        if known is not None and not (again and known == path.name):
             return self._known_content(path.name, known, sha)
-        pages = self._pages(path.name, data, sha)
+        extracted = self._extract(path.name, data, sha, progress)
+        pages = extracted.pages
         doc = parse_document(pages, path.name)
-        version = version_time(path, data)
+        version = version_time(path, extracted.modified)
         with Session(self.engine) as session:
-            newer = store.newer_version(session, doc, path.name, version)
+            newer = None if restoring else store.newer_version(session, doc, path.name, version)
         if newer is not None:
             return FileReport(
                 path.name,
@@ -189,6 +232,7 @@ class Indexer:
                 empty_pages=empty_pages(pages),
                 newer_version=newer,
                 reason=Reason.OLDER_VERSION,
+                ocr_pages=ocr_pages(pages),
             )
         embedder = self._embedder()
         passages = document_passages(doc, embedder.max_tokens, embedder.count_tokens)
@@ -200,16 +244,19 @@ class Indexer:
             raise UnreadableFile(message, Reason.TOO_MANY_CHUNKS, details)
         vectors = _embed(embedder, [p.embed_text for p in passages], path.name, progress)
         facts = Facts(document_tariffs(doc), document_decisions(doc))
-        record = Record(path.name, sha, len(data), version, doc, passages, vectors, facts)
-        return _written(record, *self._store(record), empty_pages(pages))
+        read_by_ocr = ocr_pages(pages)
+        record = Record(path.name, sha, len(data), version, doc, passages, vectors, facts, frozenset(read_by_ocr))
+        return _written(record, *self._store(record), empty_pages(pages), read_by_ocr)
 
-    def _pages(self, name: str, data: bytes, sha: str) -> list[Page]:
-        """The file's pages under the limits; bytes that hit an extraction limit are quarantined, not retried."""
+    def _extract(self, name: str, data: bytes, sha: str, progress: Progress | None) -> Extracted:
+        """The file's pages and date under the limits (OCR progress reported); bytes that hit an extraction limit
+        are quarantined, not retried."""
         marker = self.quarantine_dir / sha
         if marker.exists():
             raise UnreadableFile(f"{name}: quarantined after an earlier extraction failed", Reason.QUARANTINED)
         try:
-            return extract_pages(name, data, self.limits)
+            on_page = (lambda done, total: progress(name, done, total, Stage.OCR)) if progress else None
+            return extract_file(name, data, self.limits, on_page)
         except UnreadableFile as error:
             if error.reason in QUARANTINE_REASONS:
                 self.quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -245,8 +292,9 @@ class Indexer:
 
         def change(session: Session, delta: ann.ChunkDelta) -> tuple[Status, list[str], list[MeetingRef]]:
             meeting = store.meeting_key(record.doc)
-            named = store.namesakes(session, record.filename)
-            same_name = [doc_id for doc_id, key in named if key == meeting]
+            reread = set(store.same_bytes(session, record.sha256))  # its meeting may differ now: read anew
+            named = [(doc_id, key) for doc_id, key in store.namesakes(session, record.filename) if doc_id not in reread]
+            same_name = [*reread, *(doc_id for doc_id, key in named if key == meeting)]
             older = [(d.id, d.filename) for d in store.other_versions(session, record.doc, record.filename)]
             for old_id in [*same_name, *(old_id for old_id, _ in older)]:
                 replaced.append(store.replacement(session, old_id, record.filename))
@@ -260,6 +308,11 @@ class Indexer:
         result = self._commit(change)
         history.append(self.history_path, [r for r in replaced if r.sha256 != record.sha256])  # not a re-read
         return result
+
+
+def _failed(name: str, error: UnreadableFile) -> FileReport:
+    """The report of a file that yielded nothing to index."""
+    return FileReport(name, Status.FAILED, error=str(error), reason=error.reason, details=error.details)
 
 
 def _embed(embedder: Embedder, texts: list[str], name: str, progress: Progress | None) -> np.ndarray:
@@ -278,7 +331,12 @@ def _meeting_ref(key: store.MeetingKey) -> MeetingRef:
 
 
 def _written(
-    record: Record, status: Status, replaces: list[str], kept_beside: list[MeetingRef], empty: list[int]
+    record: Record,
+    status: Status,
+    replaces: list[str],
+    kept_beside: list[MeetingRef],
+    empty: list[int],
+    read_by_ocr: list[int],
 ) -> FileReport:
     """The report of a file whose document was written."""
     doc, facts = record.doc, record.facts
@@ -296,7 +354,14 @@ def _written(
         empty_pages=empty,
         replaces=replaces,
         kept_beside=kept_beside,
+        ocr_pages=read_by_ocr,
     )
+
+
+def _skipped(skipped: Skipped) -> FileReport:
+    """The report of a file or folder that walking a folder left out."""
+    error = f"{skipped.path.name}: not indexed ({skipped.reason.value.replace('_', ' ')})"
+    return FileReport(skipped.path.name, Status.SKIPPED, error=error, reason=skipped.reason, details=skipped.details)
 
 
 def _unexpected(name: str, exc: Exception) -> FileReport:

@@ -32,6 +32,9 @@ class Document(SQLModel, table=True):
     version_time: dt.datetime | None = None
     """When this version of the record was made (UTC): the PDF's own modification date, else the file's mtime.
     Of two files holding the same meeting's agenda (or minutes), the later one is kept."""
+    reader_version: int | None = None
+    """The `indexer.store.READER_VERSION` that read it (None: before versions were kept); an older one is read
+    again at the next run."""
 
 
 class Meeting(SQLModel, table=True):
@@ -97,6 +100,8 @@ class Chunk(SQLModel, table=True):
     text: str
     embed_text: str
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    ocr: bool | None = None
+    """True when the passage's page was read by OCR (a scan); NULL in databases written before OCR."""
 
 
 class Tariff(SQLModel, table=True):
@@ -131,3 +136,8 @@ class Decision(SQLModel, table=True):
     lines: str  # one line item per line of text
     page: int | None = None
     line_no: int | None = None
+    decided_on: dt.date | None = None  # the day of a dated decision block (`… beslutning den 04.12.2012`)
+    absent: str | None = None  # who took part how: one member, party or group per line, as the record names them
+    dissent: str | None = None
+    reservations: str | None = None
+    abstained: str | None = None

@@ -1,5 +1,6 @@
-"""The I/O edge: which files to read, their bytes under a size cap, their text page by page (PDF via pypdf, or
-plain text) and when they were made, or one typed refusal."""
+"""The I/O edge: the bytes of a file under a size cap, their text page by page (PDF via pypdf; plain
+text, split into pages at form feeds; Word documents and web pages as text lines) and when they were made, or one
+typed refusal."""
 
 from __future__ import annotations
 
@@ -7,19 +8,27 @@ import codecs
 import datetime as dt
 import io
 import stat
+import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from docx.opc.exceptions import OpcError
+from lxml.etree import LxmlError
 from pypdf import PageObject, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
+from indexer.formats.docx import ArchiveOverLimit, NotDocx, docx_text
+from indexer.formats.html import HtmlOverLimit, html_text
 from indexer.report import Details, Reason, megabytes
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
-SUPPORTED = frozenset({".pdf"}) | TEXT_SUFFIXES
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+SUPPORTED = frozenset({".pdf", ".docx"}) | TEXT_SUFFIXES | HTML_SUFFIXES
+"""The file types indexed, as lower-case suffixes; compare `Path.suffix.lower()`."""
+FORM_FEED = "\f"
 MAX_FILE_SIZE = 50_000_000
 """Bytes a file may have; a larger one is refused before it is read."""
 PDF_MAGIC = b"%PDF-"
@@ -38,6 +47,9 @@ _LIMITS = {
     "brotli_maximum_output_length": STREAM_LIMIT,
     "image_maximum_buffer_size": STREAM_LIMIT,
 }
+# python-docx reports a malformed archive or part through the zip module's, lxml's and its own exceptions.
+_MALFORMED_DOCX = (zipfile.BadZipFile, OpcError, LxmlError, OSError, EOFError, NotImplementedError, zlib.error)
+_MALFORMED_DOCX += (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError)
 # pypdf reports malformed input through many exception types besides its own.
 _MALFORMED = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, zlib.error)
 
@@ -54,25 +66,16 @@ class UnreadableFile(ValueError):
 
 @dataclass(frozen=True)
 class Page:
-    """One page's raw text; number is 1-based for PDFs and None for plain text."""
+    """One page's raw text; number is 1-based for PDFs and for text split at form feeds, None for other text;
+    `ocr` when the text was read by OCR from a page without a text layer."""
 
     number: int | None
     text: str
-
-
-def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """The files to index: given files as they are, folders walked for supported types, sorted."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED))
-        else:
-            found.append(path)
-    return found
+    ocr: bool = False
 
 
 def read_pages(path: Path) -> list[Page]:
-    """The pages of a PDF, or a `.txt`/`.md` file as one page; raises UnreadableFile."""
+    """The pages of a file of a supported type (see `pages_of`); raises UnreadableFile."""
     check_suffix(path.name)
     try:
         data = path.read_bytes()
@@ -105,27 +108,50 @@ def read_bytes(path: Path, limit: int = MAX_FILE_SIZE) -> bytes:
 
 
 def check_suffix(name: str) -> None:
-    """Refuse a file name whose type is not PDF, `.txt` or `.md`."""
+    """Refuse a file name whose type is not in SUPPORTED."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise UnreadableFile(
-            f"{name}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or .md",
+            f"{name}: unsupported file type {suffix or '(none)'}; expected one of {', '.join(sorted(SUPPORTED))}",
             Reason.UNSUPPORTED_TYPE,
             {"suffix": suffix},
         )
 
 
-def pages_of(name: str, data: bytes, max_pages: int | None = None, max_characters: int | None = None) -> list[Page]:
+def pages_of(
+    name: str, data: bytes, max_pages: int | None = None, max_characters: int | None = None, *, scans: bool = False
+) -> list[Page]:
     """The pages of a file's bytes, its type taken from `name`, refused past `max_pages` PDF pages (before any text
-    is extracted) or `max_characters`; raises UnreadableFile."""
+    is extracted) or `max_characters`; a PDF without any text is refused as needing OCR unless `scans` (its blank
+    pages are then OCR'd by the caller); raises UnreadableFile."""
     check_suffix(name)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise UnreadableFile(f"{name}: the file is empty", Reason.EMPTY)
-    if Path(name).suffix.lower() == ".pdf":
-        return _pdf_pages(name, data, max_pages, max_characters)
-    page = Page(None, _decode_text(name, data))
-    _check_characters(name, len(page.text), max_characters)
-    return [page]
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        pages = _pdf_pages(name, data, max_pages, max_characters)
+        if not scans and not any(page.text.strip() for page in pages):
+            raise needs_ocr(name)
+        return pages
+    if suffix == ".docx":
+        text = _docx_text(name, data)
+    elif suffix in HTML_SUFFIXES:
+        text = _html_text(name, data)
+    else:
+        text = _decode_text(name, data)
+    _check_characters(name, len(text), max_characters)
+    pages = text_pages(text)
+    if not pages:
+        raise UnreadableFile(f"{name}: no text to index", Reason.NO_TEXT)
+    return pages
+
+
+def text_pages(text: str) -> list[Page]:
+    """A text's pages: split at form feeds (numbered from 1, blank ones left out) when it has any, else one page
+    numbered None."""
+    if FORM_FEED not in text:
+        return [Page(None, text)] if text.strip() else []
+    return [Page(number, part) for number, part in enumerate(text.split(FORM_FEED), start=1) if part.strip()]
 
 
 def pdf_modified(data: bytes) -> dt.datetime | None:
@@ -147,9 +173,8 @@ def pdf_modified(data: bytes) -> dt.datetime | None:
     return stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
-def version_time(path: Path, data: bytes) -> dt.datetime:
-    """When this version of a record was made (UTC): the PDF's modification date, else the file's mtime."""
-    stamp = pdf_modified(data)
+def version_time(path: Path, stamp: dt.datetime | None) -> dt.datetime:
+    """When this version of a record was made (UTC): `stamp` (a PDF's own date), else the file's mtime."""
     if stamp is not None:
         return stamp
     try:
@@ -161,6 +186,11 @@ def version_time(path: Path, data: bytes) -> dt.datetime:
 def empty_pages(pages: list[Page]) -> list[int]:
     """The numbers of PDF pages without text."""
     return [page.number for page in pages if page.number is not None and not page.text.strip()]
+
+
+def ocr_pages(pages: list[Page]) -> list[int]:
+    """The numbers of PDF pages whose text was read by OCR."""
+    return [page.number for page in pages if page.number is not None and page.ocr and page.text.strip()]
 
 
 def _cannot_read(name: str, exc: OSError) -> UnreadableFile:
@@ -184,6 +214,30 @@ def _decode_text(name: str, data: bytes) -> str:
         raise UnreadableFile(message, Reason.NOT_UTF8, {"offset": exc.start}) from exc
 
 
+def _html_text(name: str, data: bytes) -> str:
+    """A web page's text; a page past the parser's limits is refused, not read in part."""
+    try:
+        return html_text(data)
+    except HtmlOverLimit as exc:
+        raise UnreadableFile(f"{name}: the HTML page passes a parser limit ({exc})", Reason.HTML_OVER_LIMIT) from exc
+
+
+def _docx_text(name: str, data: bytes) -> str:
+    """A Word document's text, its archive refused past CONTENT_LIMIT bytes unpacked (its XML parts past
+    XML_LIMIT); failures as UnreadableFile."""
+    try:
+        return docx_text(data, CONTENT_LIMIT)
+    except NotDocx as exc:
+        raise UnreadableFile(f"{name}: not a Word document ({exc})", Reason.NOT_DOCX) from exc
+    except ArchiveOverLimit as exc:
+        message = f"{name}: the Word document unpacks to more than {exc.limit // 1_000_000} MB"
+        raise UnreadableFile(message, Reason.ARCHIVE_OVER_LIMIT, {"size": exc.size, "limit": exc.limit}) from exc
+    except _MALFORMED_DOCX as exc:
+        kind = type(exc).__name__
+        message = f"{name}: corrupt Word document ({kind})"
+        raise UnreadableFile(message, Reason.CORRUPT_DOCX, {"error": kind}) from exc
+
+
 def _pdf_pages(name: str, data: bytes, max_pages: int | None, max_characters: int | None) -> list[Page]:
     """Extract each page's text under the stream limits; map pypdf's failures to UnreadableFile."""
     if not data.startswith(PDF_MAGIC):
@@ -204,14 +258,18 @@ def _pdf_pages(name: str, data: bytes, max_pages: int | None, max_characters: in
         raise UnreadableFile(f"{name}: corrupt or truncated PDF ({kind})", Reason.CORRUPT_PDF, {"error": kind}) from exc
     if not pages:
         raise UnreadableFile(f"{name}: the PDF has no pages", Reason.NO_PAGES)
-    if not any(page.text.strip() for page in pages):
-        message = f"{name}: no page has extractable text (scanned or image-only); the PDF needs OCR"
-        raise UnreadableFile(message, Reason.NEEDS_OCR)
     return pages
 
 
+def needs_ocr(name: str) -> UnreadableFile:
+    """The refusal of a PDF without any text when no OCR can read it."""
+    message = f"{name}: no page has extractable text (scanned or image-only); the PDF needs OCR"
+    return UnreadableFile(message, Reason.NEEDS_OCR)
+
+
 def _extract(name: str, data: bytes, max_pages: int | None, max_characters: int | None) -> list[Page]:
-    """The text of every page; an encrypted PDF is opened with the empty password or refused."""
+    """The text of every page; an encrypted PDF (RC4 or AES) is opened with the empty password, as a reader opens
+    one with an empty user password or only an owner password, or refused as needing a password."""
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise UnreadableFile(f"{name}: the PDF is password-protected", Reason.PASSWORD_PROTECTED)

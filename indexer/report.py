@@ -18,6 +18,8 @@ class Status(StrEnum):
     REPLACED = "replaced"
     UNCHANGED = "unchanged"
     FAILED = "failed"
+    SKIPPED = "skipped"
+    """Found while walking a folder and not read: its type is not indexed, or it is hidden or a lock file."""
 
 
 class Reason(StrEnum):
@@ -53,13 +55,29 @@ class Reason(StrEnum):
     """The extracting process died; quarantined."""
     QUARANTINED = "quarantined"
     """The same bytes hit an extraction limit or crashed before: refused without trying again."""
+    NOT_DOCX = "not_docx"
+    """A `.docx` that is no Word document (not a zip archive, or another Office type)."""
+    CORRUPT_DOCX = "corrupt_docx"
+    ARCHIVE_OVER_LIMIT = "archive_over_limit"
+    """A Word document's archive unpacks to more than its limit (a zip bomb); refused before unpacking."""
+    HTML_OVER_LIMIT = "html_over_limit"
+    """An HTML page of over a million elements, nested deeper than 256 or with one text over 10 MB."""
     NEEDS_OCR = "needs_ocr"
+    """A PDF without any text, and Tesseract (Debian's tesseract-ocr and tesseract-ocr-dan) is not installed."""
+    OCR_NO_TEXT = "ocr_no_text"
+    """A PDF without any text on which OCR found none either (`Details.count`: the pages it read)."""
     NO_TEXT = "no_text"
     """Read, but nothing in it to index."""
     UNEXPECTED = "unexpected"
     """A bug or the environment (a full disk); the traceback is in the log."""
+    HIDDEN = "hidden"
+    """Skipped in a folder: a hidden file or folder (dot name), or Windows' Thumbs.db or desktop.ini."""
+    LOCK_FILE = "lock_file"
+    """Skipped in a folder: an office program's lock file (`~$x.docx`, `.~lock.x#`)."""
     DUPLICATE = "duplicate"
     """Left out: the same bytes are indexed under another name (`FileReport.duplicate_of`)."""
+    NOT_REPLACED = "not_replaced"
+    """A file to restore whose bytes no newer version replaced (see `dasbot history`)."""
     OLDER_VERSION = "older_version"
     """Left out: a newer version of the same meeting's record is indexed (`FileReport.newer_version`)."""
 
@@ -68,11 +86,12 @@ class Details(TypedDict, total=False):
     """The figures a reason's sentence names."""
 
     size: int
-    """The file's size in bytes (TOO_LARGE)."""
+    """The file's size in bytes (TOO_LARGE), or what its archive unpacks to (ARCHIVE_OVER_LIMIT)."""
     limit: int
-    """The limit passed, in bytes (TOO_LARGE, STREAM_OVER_LIMIT, CONTENT_OVER_LIMIT, EXTRACTION_MEMORY)."""
+    """The limit passed, in bytes (TOO_LARGE, STREAM_OVER_LIMIT, CONTENT_OVER_LIMIT, ARCHIVE_OVER_LIMIT,
+    EXTRACTION_MEMORY)."""
     count: int
-    """How many pages, characters or chunks the file has (TOO_MANY_*)."""
+    """How many pages, characters or chunks the file has (TOO_MANY_*); the pages OCR read (OCR_NO_TEXT)."""
     cap: int
     """How many pages, characters or chunks a file may have (TOO_MANY_*)."""
     seconds: int
@@ -82,7 +101,7 @@ class Details(TypedDict, total=False):
     offset: int
     """The first byte that is not UTF-8 (NOT_UTF8)."""
     error: str
-    """The exception's type name or exit status (CORRUPT_PDF, UNEXPECTED, EXTRACTION_CRASHED)."""
+    """The exception's type name or exit status (CORRUPT_PDF, CORRUPT_DOCX, UNEXPECTED, EXTRACTION_CRASHED)."""
 
 
 def megabytes(size: int) -> float:
@@ -128,3 +147,5 @@ class FileReport:
     """Why the file failed or was left out; None when its document was written or was already indexed."""
     details: Details = field(default_factory=Details)
     """The figures `reason` names."""
+    ocr_pages: list[int] = field(default_factory=list)
+    """PDF pages without a text layer whose text was read by OCR (and indexed, marked as OCR text)."""

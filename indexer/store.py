@@ -41,11 +41,30 @@ class Record:
     vectors: np.ndarray
     """One vector per passage, in their order."""
     facts: Facts
+    ocr_pages: frozenset[int] = frozenset()
+    """The pages whose text was read by OCR: a passage cited at one of them is marked as OCR text."""
+
+
+READER_VERSION = 2
+"""Raised whenever reading, parsing or fact extraction changes what a record yields (2: other committees' layouts,
+Word, HTML, OCR, who took part in a decision). A document read by an older version is read again at the next run,
+so an upgrade needs no `--force`."""
 
 
 def filename_of(session: Session, sha256: str) -> str | None:
     """The name of the file indexed with these bytes, if any."""
     return session.exec(select(Document.filename).where(Document.sha256 == sha256)).first()
+
+
+def read_before(session: Session, sha256: str) -> bool:
+    """Whether the document indexed with these bytes was read by an older READER_VERSION."""
+    version = session.exec(select(Document.reader_version).where(Document.sha256 == sha256)).first()
+    return version is None or version < READER_VERSION
+
+
+def same_bytes(session: Session, sha256: str) -> list[int]:
+    """The document indexed with these bytes, if any (as a list of ids, to replace on a re-read)."""
+    return list(session.exec(select(Document.id).where(Document.sha256 == sha256)).all())
 
 
 MeetingKey = tuple[str, dt.date] | None
@@ -132,6 +151,7 @@ def write_document(session: Session, record: Record) -> list[int]:
         size=record.size,
         meeting_id=meeting.id if meeting else None,
         version_time=record.version_time,
+        reader_version=READER_VERSION,
     )
     session.add(document)
     session.flush()
@@ -149,6 +169,7 @@ def write_document(session: Session, record: Record) -> list[int]:
             text=passage.text,
             embed_text=passage.embed_text,
             vector=ann.vector_bytes(vector),
+            ocr=passage.page in record.ocr_pages,
         )
         for passage, vector in zip(record.passages, record.vectors, strict=True)
     ]
@@ -257,8 +278,18 @@ def _store_facts(session: Session, document: Document, facts: Facts, item_ids: d
                 lines="\n".join(fact.lines),
                 page=fact.section.page,
                 line_no=fact.section.lines[0].no if fact.section.lines else None,
+                decided_on=fact.decided_on,
+                absent=_joined(fact.participation.absent),
+                dissent=_joined(fact.participation.dissent),
+                reservations=_joined(fact.participation.reservations),
+                abstained=_joined(fact.participation.abstained),
             )
         )
+
+
+def _joined(names: tuple[str, ...]) -> str | None:
+    """Names one per line, or None when there are none."""
+    return "\n".join(names) or None
 
 
 def _appendices(item: Item) -> list[tuple[str, ParsedSection | None]]:

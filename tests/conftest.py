@@ -13,7 +13,9 @@ from bot.core import Dasbot
 from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.clean import page_lines
 from indexer.document import Line
+from indexer.embedding import Embedder
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.records import HashedEmbedder
 from tests.support.telegram import (
     GROUP,
     MEMBER,
@@ -50,6 +52,12 @@ def shared_path(*parts: str) -> Path:
 def cache_dir() -> Path:
     """The model cache every data dir shares (DASBOT_CACHE_DIR, else the user's cache): converted once."""
     return Settings.from_env().cache_dir
+
+
+@pytest.fixture(scope="session")
+def hashed(cache_dir: Path) -> HashedEmbedder:
+    """The real model's token counting with vectors hashed from the text: indexing without the model's cost."""
+    return HashedEmbedder(Embedder.load(None, cache_dir))
 
 
 @pytest.fixture(scope="session")

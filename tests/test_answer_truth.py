@@ -21,9 +21,11 @@ from bot.abstain import (
 )
 from bot.asked import asked
 from bot.citation import Citation
+from bot.core import Dasbot
 from bot.search.catalog import ChunkInfo
 from bot.search.rerank import Question, features, rerank
 from bot.search.searcher import Hit
+from bot.search.summaries import asks_items
 from bot.search.text import terms
 from bot.search.windows import MAX_CHARS, Sections, join_overlapping
 from bot.sentences import sentence_starts
@@ -255,3 +257,26 @@ def test_the_asked_kind_lifts_the_window_that_holds_it() -> None:
 )
 def test_money_counted_is_an_amount(question: str, kind: str) -> None:
     assert asked(question).kind.value == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Hvilke punkter på DAS-mødet 20. januar 2023 handlede om centrale udmeldinger?", True),
+        ("hvilket dagsordenspunkt handlede om Kvisten?", True),
+        ("hvilke sager var på mødet?", True),
+        ("hvilke orienteringer var der i marts 2023?", False),
+        ("hvad skulle DAS godkende i punktet om status på socialaftalen?", False),
+    ],
+)
+def test_a_question_asks_items_when_it_asks_which_items(question: str, expected: bool) -> None:
+    assert asks_items(question) is expected
+
+
+def test_which_items_are_answered_by_each_items_summary(app: Dasbot) -> None:
+    answer = app.answerer.ask("Hvilke punkter på DAS-mødet 20. januar 2023 handlede om centrale udmeldinger?", k=5)
+    first = answer.passages[:2]
+    assert {(p.citation.item, p.citation.section) for p in first} == {(3, "Resumé"), (4, "Resumé")}
+    assert any(p.text.startswith("Der orienteres om status, proces og foreløbige resultater") for p in first)
+    items = [(p.citation.item, p.citation.section) for p in answer.passages]
+    assert len(items) == len(set(items))

@@ -16,7 +16,23 @@ DANISH: dict[Reason, tuple[Details, str]] = {
     Reason.NO_SUCH_FILE: ({}, "filen findes ikke"),
     Reason.NOT_REGULAR_FILE: ({}, "det er ikke en almindelig fil"),
     Reason.CANNOT_READ: ({}, "filen kunne ikke læses"),
-    Reason.UNSUPPORTED_TYPE: ({"suffix": ".docx"}, "filtypen understøttes ikke (send PDF, .txt eller .md)"),
+    Reason.UNSUPPORTED_TYPE: (
+        {"suffix": ".xlsx"},
+        "filtypen .xlsx understøttes ikke (send PDF, Word (.docx), HTML (.html, .htm), .txt eller .md)",
+    ),
+    Reason.NOT_DOCX: ({}, "filen er ikke et gyldigt Word-dokument (.docx)"),
+    Reason.CORRUPT_DOCX: ({"error": "BadZipFile"}, "Word-dokumentet er beskadiget eller ufuldstændigt"),
+    Reason.ARCHIVE_OVER_LIMIT: (
+        {"size": 150_000_000, "limit": CONTENT_LIMIT},
+        "Word-dokumentet fylder for meget udpakket (150.0 MB; grænsen er 100 MB)",
+    ),
+    Reason.HTML_OVER_LIMIT: (
+        {},
+        "HTML-siden overskrider en grænse (højst 1.000.000 elementer, 256 niveauer inde i hinanden og 10 MB i ét "
+        "tekstafsnit)",
+    ),
+    Reason.HIDDEN: ({}, "det er en skjult fil eller mappe"),
+    Reason.LOCK_FILE: ({}, "det er en låsefil, som Word eller LibreOffice skriver, mens et dokument er åbent"),
     Reason.TOO_LARGE: (
         {"size": MAX_FILE_SIZE + 1, "limit": MAX_FILE_SIZE},
         "filen er for stor (50.1 MB; grænsen er 50 MB)",
@@ -53,10 +69,19 @@ DANISH: dict[Reason, tuple[Details, str]] = {
         "filen er i karantæne, fordi et tidligere forsøg på at læse den ramte en grænse eller gik ned; "
         "den prøves ikke igen",
     ),
-    Reason.NEEDS_OCR: ({}, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+    Reason.NEEDS_OCR: (
+        {},
+        "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles; installér Debian-pakkerne "
+        "tesseract-ocr og tesseract-ocr-dan, så læser botten selv scannede sider",
+    ),
+    Reason.OCR_NO_TEXT: (
+        {"count": 2},
+        "PDF'en har ingen tekst, og OCR fandt heller ingen tekst på siderne (er de billeder uden tekst?)",
+    ),
     Reason.NO_TEXT: ({}, "der er ingen tekst at indeksere"),
     Reason.UNEXPECTED: ({"error": "OperationalError"}, "en uventet fejl (OperationalError); detaljerne står i loggen"),
     Reason.DUPLICATE: ({}, "samme indhold er allerede indekseret som b.pdf"),
+    Reason.NOT_REPLACED: ({}, "indholdet står ikke blandt de erstattede udgaver (se dasbot history)"),
     Reason.OLDER_VERSION: ({}, "den er en ældre udgave af samme mødes dokument end b.pdf, som er indekseret"),
 }
 ENGLISH = re.compile(

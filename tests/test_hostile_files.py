@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 import time
+import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -31,9 +32,9 @@ from bot.describe import describe
 from bot.lookups.decisions import all_decisions
 from bot.settings import PROJECT_ROOT, Settings
 from bot.telegram import render
+from indexer import ocr
 from indexer.ann import compare_ann
 from indexer.database import make_engine
-from indexer.embedding import Embedder
 from indexer.models import Chunk, Document, Meeting, Tariff
 from indexer.read import CONTENT_LIMIT, MAX_FILE_SIZE, STREAM_LIMIT
 from indexer.report import FileReport, Reason
@@ -43,11 +44,6 @@ from tests.support.pdfs import encrypted, write_pdf
 from tests.support.records import HashedEmbedder, agenda
 
 QUESTION = "takst for aflastning på Torvevej"
-
-
-@pytest.fixture(scope="module")
-def hashed(cache_dir: Path) -> HashedEmbedder:
-    return HashedEmbedder(Embedder.load(None, cache_dir))
 
 
 @pytest.fixture()
@@ -194,6 +190,22 @@ def _docx(path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
 
 
+def _docx_bomb(path: Path) -> None:
+    """A Word archive whose document part unpacks to 200 MB (a zip bomb of about 200 kB)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("word/document.xml", "w") as part:
+        for _ in range(200):
+            part.write(b" " * 1_000_000)
+
+
+def _nested_html(path: Path) -> None:
+    """50 MB of nested elements: an HTML5 parser's time grows with the square of the depth."""
+    path.write_bytes(b"<div>" * (MAX_FILE_SIZE // 5 - 1))
+
+
+def _spreadsheet(path: Path) -> None:
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+
+
 def _no_suffix(path: Path) -> None:
     path.write_text(agenda(), encoding="utf-8")
 
@@ -211,6 +223,8 @@ def _sparse_oversized(path: Path) -> None:
         file.truncate(MAX_FILE_SIZE + 1)  # sparse: takes no disk space
 
 
+SCANNED = (Reason.OCR_NO_TEXT, "OCR found none") if ocr.engine() else (Reason.NEEDS_OCR, "needs OCR")
+"""A scan of pictures without text: OCR'd and found empty where Tesseract is installed, else it needs OCR."""
 HOSTILE = {  # name: (builder, reason, the English line's words for the log)
     "empty.pdf": (_empty_pdf, Reason.EMPTY, "the file is empty"),
     "tekst.pdf": (_text_as_pdf, Reason.NOT_PDF, "not a PDF file"),
@@ -224,9 +238,12 @@ HOSTILE = {  # name: (builder, reason, the English line's words for the log)
         f"exceeds the {CONTENT_LIMIT // 1_000_000} MB limit",
     ),
     "laast.pdf": (_locked_pdf, Reason.PASSWORD_PROTECTED, "password-protected"),
-    "scannet.pdf": (_scanned, Reason.NEEDS_OCR, "needs OCR"),
+    "scannet.pdf": (_scanned, *SCANNED),
     "latin1.txt": (_latin1_text, Reason.NOT_UTF8, "not UTF-8"),
-    "referat.docx": (_docx, Reason.UNSUPPORTED_TYPE, "unsupported file type .docx"),
+    "referat.docx": (_docx, Reason.NOT_DOCX, "not a Word document"),
+    "bombe.docx": (_docx_bomb, Reason.ARCHIVE_OVER_LIMIT, f"unpacks to more than {CONTENT_LIMIT // 1_000_000} MB"),
+    "dyb.html": (_nested_html, Reason.HTML_OVER_LIMIT, "passes a parser limit"),
+    "regneark.xlsx": (_spreadsheet, Reason.UNSUPPORTED_TYPE, "unsupported file type .xlsx"),
     "referat": (_no_suffix, Reason.UNSUPPORTED_TYPE, "unsupported file type (none)"),
     "fifo.txt": (_fifo, Reason.NOT_REGULAR_FILE, "not a regular file"),
     "nul.txt": (_device, Reason.NOT_REGULAR_FILE, "not a regular file"),
@@ -616,8 +633,12 @@ def test_an_older_agenda_indexed_later_is_left_out(indexed: Dasbot, tmp_path: Pa
     assert state(indexed) == before and "Torvegade" not in texts(indexed)
 
 
-def test_a_pdf_is_dated_by_its_own_modification_date(store: Dasbot, tmp_path: Path) -> None:
-    """A PDF's ModDate says which version is newer, whatever the file times say (an upload's is its arrival)."""
+def test_a_pdf_is_dated_by_its_own_modification_date(
+    store: Dasbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PDF's ModDate says which version is newer, whatever the file times say (an upload's is its arrival). It is
+    read in the extracting child: the indexing process parses nothing of an untrusted file."""
+    monkeypatch.setattr("indexer.read.pdf_modified", lambda data: pytest.fail("a PDF parsed in the indexer"))
     minutes = shared_path("corpus", "pdf", "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04_referat.pdf")
     assert [r.status for r in store.index([minutes])] == ["indexed"]
     before = state(store)

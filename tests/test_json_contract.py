@@ -56,6 +56,7 @@ PASSAGE = shaped(
         "committee": OPT_TEXT,
         "chunk_id": INT,
         "matched": list_of(TEXT),
+        "ocr": kind(bool),
     }
 )
 TARIFF = shaped(
@@ -87,6 +88,11 @@ DECISION = shaped(
         "text": TEXT,
         "source": TEXT,
         "page": OPT_INT,
+        "decided_on": optional(day),
+        "absent": list_of(TEXT),
+        "dissent": list_of(TEXT),
+        "reservations": list_of(TEXT),
+        "abstained": list_of(TEXT),
     }
 )
 MEETING = shaped(

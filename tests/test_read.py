@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfWriter
 
 from indexer import extract
-from indexer.extract import Limits, extract_pages
+from indexer.extract import Limits, extract_file
 from indexer.read import STREAM_LIMIT, Page, UnreadableFile, read_pages
 from indexer.report import Reason
 from tests.support.pdfs import encrypted, write_pdf
@@ -57,11 +57,11 @@ def test_empty_file(tmp_path: Path, name: str, content: bytes) -> None:
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
-    path = tmp_path / "referat.docx"
+    path = tmp_path / "budget.XLSX"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(UnreadableFile, match="unsupported file type .docx") as caught:
+    with pytest.raises(UnreadableFile, match="unsupported file type .xlsx") as caught:
         read_pages(path)
-    assert (caught.value.reason, caught.value.details) == (Reason.UNSUPPORTED_TYPE, {"suffix": ".docx"})
+    assert (caught.value.reason, caught.value.details) == (Reason.UNSUPPORTED_TYPE, {"suffix": ".xlsx"})
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -162,13 +162,13 @@ def test_real_minutes_pages() -> None:
 
 def test_a_pdf_extracted_in_a_child_gives_the_same_pages(tmp_path: Path) -> None:
     pdf = write_pdf(tmp_path / "two.pdf", ["Referat", "Side 2"])
-    assert extract_pages(pdf.name, pdf.read_bytes(), Limits()) == read_pages(pdf)
+    assert extract_file(pdf.name, pdf.read_bytes(), Limits()).pages == read_pages(pdf)
 
 
 def test_a_refusal_in_the_child_keeps_its_reason(tmp_path: Path) -> None:
     pdf = encrypted(write_pdf(tmp_path / "plain.pdf", ["Lukket"]), tmp_path / "locked.pdf", "hemmelig")
     with pytest.raises(UnreadableFile, match="password-protected") as caught:
-        extract_pages(pdf.name, pdf.read_bytes(), Limits())
+        extract_file(pdf.name, pdf.read_bytes(), Limits())
     assert caught.value.reason == Reason.PASSWORD_PROTECTED
 
 
@@ -176,7 +176,7 @@ def test_extraction_over_the_memory_limit_fails_with_its_reason(tmp_path: Path) 
     """A 40 MB content stream decompressed in a child allowed 60 MB of address space."""
     pdf = write_pdf(tmp_path / "big.pdf", ["Referat"], padding=40_000_000)
     with pytest.raises(UnreadableFile, match="more than 60 MB") as caught:
-        extract_pages(pdf.name, pdf.read_bytes(), Limits(memory_mb=60))
+        extract_file(pdf.name, pdf.read_bytes(), Limits(memory_mb=60))
     assert (caught.value.reason, caught.value.details) == (Reason.EXTRACTION_MEMORY, {"limit": 60_000_000})
 
 
@@ -187,7 +187,7 @@ def test_a_crashed_child_fails_with_its_reason(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(extract.subprocess, "run", segfault)
     pdf = write_pdf(tmp_path / "one.pdf", ["Referat"])
     with pytest.raises(UnreadableFile, match="crashed") as caught:
-        extract_pages(pdf.name, pdf.read_bytes(), Limits())
+        extract_file(pdf.name, pdf.read_bytes(), Limits())
     assert caught.value.reason == Reason.EXTRACTION_CRASHED
 
 
@@ -195,5 +195,5 @@ def test_the_caps_apply_to_text_files_in_process(tmp_path: Path) -> None:
     path = tmp_path / "lang.md"
     path.write_text("x" * 101, encoding="utf-8")
     with pytest.raises(UnreadableFile) as caught:
-        extract_pages(path.name, path.read_bytes(), Limits(max_characters=100))
+        extract_file(path.name, path.read_bytes(), Limits(max_characters=100))
     assert (caught.value.reason, caught.value.details) == (Reason.TOO_MANY_CHARACTERS, {"count": 101, "cap": 100})

@@ -42,6 +42,7 @@ BAD = [
     ("DASBOT_MAX_PAGES", "0", 'DASBOT_MAX_PAGES: "0" er ikke et helt tal over 0'),
     ("DASBOT_MAX_CHUNKS", "5.000", 'DASBOT_MAX_CHUNKS: "5.000" er ikke et helt tal over 0'),
     ("DASBOT_EXTRACT_SECONDS", "-1", 'DASBOT_EXTRACT_SECONDS: "-1" er ikke et helt tal over 0'),
+    ("DASBOT_QUESTIONS_PER_MINUTE", "0", 'DASBOT_QUESTIONS_PER_MINUTE: "0" er ikke et helt tal over 0'),
     (
         "DASBOT_DATABASE_URL",
         "postgresql://dasbot:hemmeligt@db:port/dasbot",
@@ -73,12 +74,13 @@ def test_good_values_are_read() -> None:
             "DASBOT_EXTRACT_SECONDS": "20",
             "DASBOT_EXTRACT_MEMORY_MB": "512",
             "DASBOT_GROUP_MEMBERS_ONLY": "1",
+            "DASBOT_QUESTIONS_PER_MINUTE": "5",
             "DASBOT_WEBHOOK_LISTEN": "0.0.0.0",
             "DASBOT_WEBHOOK_SECRET": "abc_DEF-123",
         }
     )
     assert (settings.webhook_listen, settings.webhook_secret) == ("0.0.0.0", "abc_DEF-123")
-    assert settings.group_members_only
+    assert settings.group_members_only and settings.questions_per_minute == 5
     assert (settings.max_pages, settings.max_characters, settings.max_chunks) == (300, 400_000, 900)
     assert (settings.extract_seconds, settings.extract_memory_mb) == (20, 512)
     assert settings.members == {1001, 1002, -100500} and settings.secretariat == {2001}

@@ -10,13 +10,14 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, func, or_
 from sqlmodel import Session, SQLModel, select
 
 from bot.core import Dasbot
+from bot.settings import Settings
 from indexer.database import make_engine
 from indexer.indexer import Indexer
 from indexer.models import AgendaItem, Chunk, Document, Meeting
 from indexer.report import Status
-from indexer.store import delete_document
+from indexer.store import READER_VERSION, delete_document
 from tests.conftest import corpus_file
-from tests.support.records import agenda
+from tests.support.records import HashedEmbedder, agenda
 
 DERIVED = {"agendaitem", "section", "appendix", "chunk", "tariff", "decision"}
 STORE = DERIVED | {"document", "meeting"}
@@ -165,3 +166,25 @@ def totals_of(engine: Engine, filename: str) -> dict[str, int]:
         document_id = session.exec(select(Document.id).where(Document.filename == filename)).one()
         item_ids = list(session.exec(select(AgendaItem.id).where(AgendaItem.document_id == document_id)).all())
     return rows_of(engine, document_id, item_ids)
+
+
+def test_a_record_an_older_reader_read_is_read_again_even_when_its_meeting_changes(
+    tmp_path: Path, cache_dir: Path, hashed: HashedEmbedder
+) -> None:
+    store = Dasbot(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir), embedder=hashed)
+    path = tmp_path / "dagsorden.txt"
+    path.write_text(agenda(), encoding="utf-8")
+    store.index([path])
+    assert [r.status for r in store.index([path])] == [Status.UNCHANGED]  # read by this version: skipped
+    with Session(store.engine) as session:  # as an older version left it: no meeting, no reader version
+        document = session.exec(select(Document)).one()
+        document.meeting_id, document.reader_version = None, None
+        session.add(document)
+        session.commit()
+    [report] = store.index([path])
+    assert (report.status, report.meeting_date, report.items) == (Status.REPLACED, "2012-12-04", 2)
+    with Session(store.engine) as session:
+        [document] = session.exec(select(Document)).all()
+        assert document.reader_version == READER_VERSION and document.meeting_id is not None
+    assert store.indexer.agreement().ok
+    assert not (store.settings.data_dir / "replaced.jsonl").exists()  # a re-read replaces nothing in the history

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -28,10 +29,10 @@ from telegram.ext import Defaults, ExtBot
 from bot.core import Dasbot
 from bot.lookups.items import agenda_item
 from bot.settings import BUNDLED_CORPUS, Settings
-from bot.telegram import handlers, keyboards, render
+from bot.telegram import keyboards, render
 from bot.telegram.app import COMMANDS, build_application, webhook_secret
 from bot.telegram.delivery import MAX_ATTEMPTS, Journal, journal_path
-from bot.telegram.indexing import safe_filename, unique_filename, uploads_dir
+from bot.telegram.indexing import safe_filename, unique_filename
 from bot.telegram.logs import REDACTED, RedactToken, configure_logging
 from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
@@ -210,11 +211,8 @@ def test_forged_button_data_is_an_expired_button_without_a_traceback(
     assert not [c for c in tg.calls if c.method == "sendMessage" and render.APOLOGY in c.plain]
 
 
-def test_too_many_questions_a_minute_get_a_polite_request_to_wait(
-    app: Dasbot, tg: FakeTelegram, people: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(handlers, "QUESTIONS_PER_MINUTE", 2)
-    with RunningBot(telegram_core(app, tg)):
+def test_too_many_questions_a_minute_get_a_polite_request_to_wait(app: Dasbot, tg: FakeTelegram, people: dict) -> None:
+    with RunningBot(telegram_core(app, tg, questions_per_minute=2)):
         for _ in range(2):
             ask(tg, people["member"], "Hvad blev indstillet om Kvisten?")
         assert command(tg, people["member"], "Hvad blev indstillet om Kvisten?").plain == render.SLOW_DOWN
@@ -392,7 +390,7 @@ def test_an_upload_by_the_secretariat_is_indexed_answerable_and_notifies_subscri
     assert "Punkt 2: Status på Nødspor Kvisten" in notice.plain and "Punkt 1" not in notice.plain
     assert not tg.since(mark, "sendMessage", OTHER_MEMBER)
     assert (
-        uploads_dir(upload_bot.core.settings) / unique_filename("dagsorden_2024.txt", content)
+        upload_bot.core.settings.uploads_dir / unique_filename("dagsorden_2024.txt", content)
     ).read_bytes() == content
 
     query, mark = press(tg, member, notice, "Punkt 2")
@@ -480,9 +478,35 @@ def test_an_unreadable_upload_gets_a_danish_reason(tg: FakeTelegram, upload_bot:
     status = upload(tg, people["secretary"], "referat.pdf", b"this is not a pdf", mime_type="application/pdf")
     summary = final_edit(tg, status, mark, "er ikke indekseret")
     assert "filen er ikke en gyldig PDF" in summary.plain
-    assert not (uploads_dir(upload_bot.core.settings) / "referat.pdf").exists()
+    assert not (upload_bot.core.settings.uploads_dir / "referat.pdf").exists()
     reply = upload(tg, people["secretary"], "billede.png", b"\x89PNG")
-    assert "kan kun læse PDF- og tekstfiler" in reply.plain
+    assert "kan kun læse PDF, Word (.docx), HTML (.html, .htm), .txt eller .md" in reply.plain
+
+
+def test_word_and_html_uploads_are_indexed(tg: FakeTelegram, upload_bot: RunningBot, people: dict) -> None:
+    """A Word document (its suffix in capitals) and a saved web page are indexed like text; a corrupt Word
+    document gets its Danish reason."""
+    items = [("Godkendelse af dagsorden", "Godkendes."), ("Kvisten", "Tekst om Kvisten.")]
+    document = docx.Document()
+    for line in agenda("07.03.2024", items).splitlines():
+        document.add_paragraph(line.strip())
+    data = io.BytesIO()
+    document.save(data)
+    page = "".join(f"<p>{line}</p>" for line in agenda("08.03.2024", items).splitlines())
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    for name, content, mime, day in (
+        ("Referat.DOCX", data.getvalue(), word, "07.03.2024"),
+        ("side.htm", f"<html><body>{page}</body></html>".encode(), "text/html", "08.03.2024"),
+    ):
+        mark = tg.mark()
+        status = upload(tg, people["secretary"], name, content, mime_type=mime)
+        summary = final_edit(tg, status, mark, "indekseret")
+        assert "er indekseret" in summary.plain and f"DAS Social {day}" in summary.plain, summary.plain
+        assert "2 punkter" in summary.plain
+    mark = tg.mark()
+    status = upload(tg, people["secretary"], "brudt.docx", data.getvalue()[:2000], mime_type=word)
+    summary = final_edit(tg, status, mark, "er ikke indekseret")
+    assert "filen er ikke et gyldigt Word-dokument (.docx)" in summary.plain
 
 
 def test_an_upload_name_cannot_escape_the_uploads_folder(
@@ -494,7 +518,7 @@ def test_an_upload_name_cannot_escape_the_uploads_folder(
     )
     status = upload(tg, people["secretary"], "../../../etc/..møde<1>.txt", content.encode())
     final_edit(tg, status, mark, "er indekseret")
-    folder = uploads_dir(upload_bot.core.settings)
+    folder = upload_bot.core.settings.uploads_dir
     assert [p.name for p in folder.iterdir() if p.is_file()] == [unique_filename("møde_1.txt", content.encode())]
     assert not list((folder / ".incoming").iterdir())
 
@@ -634,7 +658,7 @@ def test_an_upload_names_the_file_it_copies_and_the_older_version_it_replaces(
         copy.plain
         == f"ℹ️ {unique_filename('kopi.txt', first)} er ikke indekseret: samme indhold er allerede indekseret som {stored}."
     )
-    assert [p.name for p in uploads_dir(upload_bot.core.settings).glob("*.txt")] == [stored]
+    assert [p.name for p in upload_bot.core.settings.uploads_dir.glob("*.txt")] == [stored]
 
     revised = first.replace(b"F\xc3\xb8rste udgave", b"Revideret udgave")
     mark = tg.mark()
@@ -652,7 +676,7 @@ def test_two_meetings_uploaded_under_one_name_both_stay(tg: FakeTelegram, upload
         summary = final_edit(tg, upload(tg, people["secretary"], "Dagsorden.txt", content.encode()), mark, "indekseret")
         assert "opdateret" not in summary.plain and "erstattet" not in summary.plain
     names = [unique_filename("Dagsorden.txt", content.encode()) for content in (first, second)]
-    assert sorted(p.name for p in uploads_dir(upload_bot.core.settings).glob("*.txt")) == sorted(names)
+    assert sorted(p.name for p in upload_bot.core.settings.uploads_dir.glob("*.txt")) == sorted(names)
     with Session(upload_bot.core.engine) as session:
         rows = session.exec(select(Document.filename, func.count(Chunk.id)).join(Chunk).group_by(Document.id)).all()
     assert sorted(name for name, chunks in rows if chunks) == sorted(names)
@@ -678,7 +702,7 @@ def test_reindex_keeps_a_document_whose_file_has_become_unreadable(
     mark = tg.mark()
     final_edit(tg, upload(tg, people["secretary"], "a.txt", content.encode()), mark, "er indekseret")
     stored = unique_filename("a.txt", content.encode())
-    (uploads_dir(upload_bot.core.settings) / stored).write_bytes(content.encode("utf-16"))
+    (upload_bot.core.settings.uploads_dir / stored).write_bytes(content.encode("utf-16"))
     mark = tg.mark()
     summary = final_edit(tg, command(tg, people["secretary"], "/reindex"), mark, "Genindeksering færdig")
     assert summary.plain.split("\n") == [

@@ -19,6 +19,7 @@ from bot.lookups.items import ItemRecord
 from bot.telegram import keyboards, render
 from bot.telegram.indexing import Rebuild, safe_filename
 from bot.telegram.split import MAX_TEXT, plain_text, split_html, units
+from indexer import ocr
 from indexer.database import make_engine
 from indexer.embedding import Embedder
 from indexer.indexer import Indexer
@@ -180,7 +181,9 @@ def _unreadable(tmp_path: Path, name: str, content: bytes) -> FileReport:
         ("latin1.txt", "Møde".encode("latin-1"), "ikke UTF-8"),
         ("falsk.pdf", b"not a pdf", "ikke en gyldig PDF"),
         ("kaput.pdf", b"%PDF-1.4\n1 0 obj <<", "beskadiget eller ufuldstændig"),
-        ("billede.png", b"\x89PNG", "filtypen understøttes ikke"),
+        ("billede.png", b"\x89PNG", "filtypen .png understøttes ikke"),
+        ("brudt.docx", b"PK\x03\x04", "filen er ikke et gyldigt Word-dokument"),
+        ("dyb.html", b"<b>" * 300, "HTML-siden overskrider en grænse"),
     ],
 )
 def test_reader_errors_get_danish_reasons(tmp_path: Path, name: str, content: bytes, danish: str) -> None:
@@ -208,11 +211,19 @@ def _big(path: Path) -> None:
         file.truncate(MAX_FILE_SIZE + 1)  # sparse: takes no disk space
 
 
+SCANNED = (  # OCR runs where Tesseract is installed
+    "PDF'en har ingen tekst, og OCR fandt heller ingen tekst på siderne (er de billeder uden tekst?)"
+    if ocr.engine()
+    else "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles; installér Debian-pakkerne "
+    "tesseract-ocr og tesseract-ocr-dan, så læser botten selv scannede sider"
+)
+
+
 @pytest.mark.parametrize(
     ("name", "make", "danish"),
     [
         ("ingen-sider.pdf", _no_pages, "PDF'en har ingen sider"),
-        ("scannet.pdf", _blank_page, "PDF'en har ingen tekst (den er nok scannet) og skal først OCR-behandles"),
+        ("scannet.pdf", _blank_page, SCANNED),
         ("laast.pdf", _locked, "PDF'en er beskyttet med adgangskode"),
         ("fifo.txt", _fifo, "det er ikke en almindelig fil"),
         ("stor.txt", _big, "filen er for stor (50.1 MB; grænsen er 50 MB)"),

@@ -14,14 +14,19 @@ from indexer.models import AgendaItem, Decision, Document, Meeting
 
 DECISION_WORDS = frozenset(
     Query.parse(
-        "besluttet beslutning beslutte besluttede indstillet indstilling indstilles godkendt godkende vedtaget"
+        "besluttet beslutning beslutte besluttede indstillet indstilling indstilles godkendt godkende vedtaget "
+        "fraværende afbud forbehold"
     ).terms
 )
 
 
+PARTICIPATION_LABELS = {"absent": "Fraværende", "dissent": "Imod", "reservations": "Forbehold", "abstained": "Undlod"}
+
+
 @dataclass(frozen=True)
 class DecisionRow:
-    """A recommendation or decision with its citation."""
+    """A recommendation or decision with its citation; a decision also with the day its block is dated and who
+    was absent, voted against, took a reservation or abstained."""
 
     meeting_date: date | None
     item: int
@@ -32,6 +37,15 @@ class DecisionRow:
     text: str
     source: str
     page: int | None
+    decided_on: date | None = None
+    absent: tuple[str, ...] = ()
+    dissent: tuple[str, ...] = ()
+    reservations: tuple[str, ...] = ()
+    abstained: tuple[str, ...] = ()
+
+    def participation(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Who took part how, as (Danish label, names) for each kind recorded, in a fixed order."""
+        return [(label, getattr(self, key)) for key, label in PARTICIPATION_LABELS.items() if getattr(self, key)]
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract for a decision."""
@@ -45,6 +59,11 @@ class DecisionRow:
             "text": self.text,
             "source": self.source,
             "page": self.page,
+            "decided_on": self.decided_on.isoformat() if self.decided_on else None,
+            "absent": list(self.absent),
+            "dissent": list(self.dissent),
+            "reservations": list(self.reservations),
+            "abstained": list(self.abstained),
         }
 
 
@@ -69,10 +88,20 @@ def all_decisions(engine: Engine) -> list[DecisionRow]:
             text=d.text,
             source=filename,
             page=d.page,
+            decided_on=d.decided_on,
+            absent=_names(d.absent),
+            dissent=_names(d.dissent),
+            reservations=_names(d.reservations),
+            abstained=_names(d.abstained),
         )
         for d, number, title, filename, meeting_date in rows
     ]
     return sorted(out, key=lambda r: (-(r.meeting_date.toordinal() if r.meeting_date else 0), r.item, r.kind))
+
+
+def _names(column: str | None) -> tuple[str, ...]:
+    """The names of a one-per-line column (none when NULL)."""
+    return tuple(column.split("\n")) if column else ()
 
 
 def find_decisions(

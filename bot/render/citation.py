@@ -6,7 +6,8 @@ from bot.citation import Citation
 
 
 def part_of_item(cite: Citation) -> list[str]:
-    """Section (with heading) and page: where in its item a cited passage stands."""
+    """Section (with heading) and page, `(OCR)` after a page read by OCR: where in its item a cited passage
+    stands."""
     parts: list[str] = []
     section = cite.section if cite.section != "Andet" else None
     if cite.heading and cite.heading != section:
@@ -14,12 +15,13 @@ def part_of_item(cite: Citation) -> list[str]:
     if section:
         parts.append(section)
     if cite.page is not None:
-        parts.append(f"side {cite.page}")
+        parts.append(f"side {cite.page}{' (OCR)' if cite.ocr else ''}")
     return parts
 
 
 def citation(cite: Citation) -> str:
-    """`DAS Social møde 31.03.2023 · Punkt 7: Titel · Bilag: Titel · side 12 · fil.pdf`."""
+    """`DAS Social møde 31.03.2023 · Punkt 7: Titel · Bilag: Titel · side 12 · fil.pdf` (`side 12 (OCR)` for a
+    page read by OCR)."""
     parts: list[str] = []
     if cite.meeting_date:
         who = f"{cite.committee} " if cite.committee else ""

@@ -1,4 +1,5 @@
-"""Embedding progress on the terminal: a tqdm bar per file on stderr, none when stderr is not a terminal."""
+"""Indexing progress on the terminal: a tqdm bar per file and stage (OCR, embedding) on stderr, none when stderr is
+not a terminal."""
 
 from __future__ import annotations
 
@@ -8,20 +9,25 @@ from typing import Self
 
 from tqdm import tqdm
 
+from indexer.indexer import Stage
+
+UNITS = {Stage.OCR: " sider OCR-læst", Stage.EMBEDDING: " tekststykker"}
+
 
 class EmbeddingBars:
-    """The indexer's progress callback `(name, done, total)`: a bar for each file while its chunks are embedded,
-    gone when the file is done (the caller prints the summary line)."""
+    """The indexer's progress callback `(name, done, total, stage)`: a bar for each file while its scanned pages
+    are read by OCR, then while its chunks are embedded, gone when the stage is done (the caller prints the summary
+    line)."""
 
     def __init__(self) -> None:
         self._bar: tqdm | None = None
-        self._name = ""
+        self._shown: tuple[str, Stage] | None = None
 
-    def __call__(self, name: str, done: int, total: int) -> None:
-        if self._bar is None or self._name != name:
+    def __call__(self, name: str, done: int, total: int, stage: Stage = Stage.EMBEDDING) -> None:
+        if self._bar is None or self._shown != (name, stage):
             self.close()
-            self._name = name
-            self._bar = tqdm(total=total, desc=name, unit=" tekststykker", file=sys.stderr, disable=None, leave=False)
+            self._shown = (name, stage)
+            self._bar = tqdm(total=total, desc=name, unit=UNITS[stage], file=sys.stderr, disable=None, leave=False)
         self._bar.update(done - self._bar.n)
         if done >= total:
             self.close()

@@ -90,10 +90,16 @@ def render_tariff(row: TariffRow) -> str:
 
 
 def render_decision(row: DecisionRow) -> str:
-    """A recommendation or decision: its item, then its line items."""
+    """A recommendation or decision: its item (and the day it was decided, when not the meeting's), its line
+    items, then who was absent, against, reserved or abstained."""
     when = f"{row.meeting_date:%d.%m.%Y}" if row.meeting_date else row.source
-    head = f"  {row.kind.capitalize()} {when}, punkt {row.item}: {row.item_title}"
+    decided = f" (besluttet {row.decided_on:%d.%m.%Y})" if row.decided_on and row.decided_on != row.meeting_date else ""
+    head = f"  {row.kind.capitalize()} {when}, punkt {row.item}: {row.item_title}{decided}"
     lines = [textwrap.fill(f"• {line}", WIDTH, initial_indent="    ", subsequent_indent="      ") for line in row.lines]
+    lines += [
+        textwrap.fill(f"{label}: {', '.join(names)}", WIDTH, initial_indent="    ", subsequent_indent="      ")
+        for label, names in row.participation()
+    ]
     return "\n".join([head, *lines])
 
 

@@ -66,6 +66,7 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
             Chunk.id,
             Chunk.document_id,
             Chunk.item_id,
+            Chunk.ocr,
         )
         .join(Document, Chunk.document_id == Document.id)
         .outerjoin(Meeting, Document.meeting_id == Meeting.id)
@@ -74,5 +75,5 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
     )
     with Session(engine) as session:
         rows = session.exec(query).all()
-    chunks = (ChunkInfo(text, Citation(*cited), start, end) for text, start, end, *cited in rows)
+    chunks = (ChunkInfo(text, Citation(*cited, ocr=bool(ocr)), start, end) for text, start, end, *cited, ocr in rows)
     return {chunk.id: chunk for chunk in chunks}

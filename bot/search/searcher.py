@@ -39,6 +39,7 @@ class Found:
     hits: list[Hit]
     windows: list[Window]
     idf: Callable[[str], float]
+    sections: Sections
 
     @property
     def ranks(self) -> list[int]:
@@ -120,7 +121,7 @@ class Searcher:
         re-index that lands meanwhile never mixes old hits with new sections."""
         snap = self.snapshot()
         hits = self._search(snap, query, k, date_from, date_to, mode)
-        return Found(hits, snap.sections.windows(hits), snap.lexical.idf)
+        return Found(hits, snap.sections.windows(hits), snap.lexical.idf, snap.sections)
 
     def idf(self, term: str) -> float:
         """How rare a search term is in the current index."""

@@ -14,6 +14,7 @@ from bot.sentences import sentence_starts
 if TYPE_CHECKING:
     from bot.search.searcher import Hit
 
+SUMMARY = "Resumé"
 MAX_CHARS = 1500
 MIN_PART = 200  # a window clipped shorter than this (its rest already shown) is dropped
 SECTION_CACHE = 512
@@ -134,6 +135,7 @@ class Sections:
     def __init__(self, catalog: dict[int, ChunkInfo]) -> None:
         self.catalog = catalog
         self._cache: OrderedDict[int, SectionText] = OrderedDict()
+        self._summaries: dict[int, int] | None = None  # item id -> first chunk id of its Resumé, built on demand
 
     def of(self, chunk_id: int) -> SectionText:
         """The section text holding a chunk."""
@@ -150,6 +152,17 @@ class Sections:
         if len(self._cache) > SECTION_CACHE:
             self._cache.popitem(last=False)
         return section
+
+    def summary(self, item_id: int) -> tuple[SectionText, ChunkInfo] | None:
+        """An item's Resumé (its summary) and the section's first chunk; None when the item has none."""
+        if self._summaries is None:
+            self._summaries = {}
+            for chunk in self.catalog.values():
+                item = chunk.citation.item_id
+                if chunk.citation.section == SUMMARY and item is not None and item not in self._summaries:
+                    self._summaries[item] = chunk.id
+        first = self._summaries.get(item_id)
+        return (self.of(first), self.catalog[first]) if first is not None else None
 
     def windows(self, hits: list[Hit], max_chars: int = MAX_CHARS) -> list[Window]:
         """A window per hit, best first: a hit inside a window already made joins it; a window overlapping one

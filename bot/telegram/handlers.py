@@ -20,16 +20,15 @@ from bot.lookups.items import agenda_item
 from bot.lookups.meetings import meetings, meetings_on
 from bot.lookups.tariffs import find_tariffs
 from bot.lookups.timeline import timeline
-from bot.requests import AgendaQuery, DecisionQuery, RequestError, TariffQuery, TimelineQuery
+from bot.requests import AgendaQuery, DecisionQuery, RequestError, TariffQuery, TimelineQuery, parse_question
 from bot.telegram import followups, keyboards, records, render, subscriptions
 from bot.telegram.access import ADDRESSED, Role, allowed_chat, question_text, role
 from bot.telegram.delivery import response_lost
-from bot.telegram.indexing import Indexing, indexed, refusal, safe_filename, source_path
+from bot.telegram.indexing import Indexing, indexed, refusal, safe_filename
 from bot.telegram.progress import ProgressMessage
 from bot.telegram.split import split_html
 
 PAGE = 3
-QUESTIONS_PER_MINUTE = 20  # per user; more get a polite request to wait
 REFUSAL_INTERVAL = 3600.0  # seconds between refusals of one stranger in one chat
 
 log = logging.getLogger(__name__)
@@ -263,16 +262,21 @@ async def question(update: Update, context: BotContext) -> None:
     if _too_many(context, update.effective_user.id):
         await reply(update, context, render.SLOW_DOWN)
         return
+    try:
+        text = parse_question(text)
+    except RequestError as error:
+        await reply(update, context, render.esc(str(error)))
+        return
     await _send_answer(context, message, text, 0)
 
 
 def _too_many(context: BotContext, user_id: int) -> bool:
-    """Whether a user has asked QUESTIONS_PER_MINUTE questions in the last minute (noting this one if not)."""
+    """Whether a user has asked the allowed questions of a minute in the last minute (noting this one if not)."""
     asked: deque[float] = context.bot_data.setdefault("asked", {}).setdefault(user_id, deque())
     now = time.monotonic()
     while asked and now - asked[0] >= 60:
         asked.popleft()
-    if len(asked) >= QUESTIONS_PER_MINUTE:
+    if len(asked) >= context.core.settings.questions_per_minute:
         return True
     asked.append(now)
     return False
@@ -335,7 +339,7 @@ async def source(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     cite = chunk.citation
-    path = source_path(context.core.settings, cite.source)
+    path = context.core.source_path(cite.source)
     if path is None:
         text = await asyncio.to_thread(records.page_text, context.core.engine, chunk)
         await send_html(context, update.effective_chat.id, render.page(cite, text))
@@ -388,9 +392,7 @@ async def upload(update: Update, context: BotContext) -> None:
             await progress.show(render.download_failed(filename))
             return
         await progress.show(render.reading(filename))
-        report = await indexing.index_upload(
-            staged, lambda name, done, total: progress.report(render.embedding(name, done, total))
-        )
+        report = await indexing.index_upload(staged, lambda *step: progress.report(render.embedding(*step)))
         notified = await _notify_subscribers(context, report.path) if indexed(report) else 0
     await _finish(context, progress, message.chat_id, render.index_report(report, notified))
 
@@ -425,7 +427,7 @@ async def reindex(update: Update, context: BotContext) -> None:
     status = await update.effective_message.reply_text(first)
     async with indexing.lock, ProgressMessage(status, first, render.INDEXING_FAILED) as progress:
         await progress.show(render.REBUILDING)
-        rebuilt = await indexing.rebuild(lambda name, done, total: progress.report(render.embedding(name, done, total)))
+        rebuilt = await indexing.rebuild(lambda *step: progress.report(render.embedding(*step)))
     await _finish(context, progress, update.effective_chat.id, render.rebuild_report(rebuilt))
 
 

@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 from telegram.constants import FileSizeLimit
 
 from bot.core import Dasbot
-from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.indexer import Progress
 from indexer.models import Document
 from indexer.read import SUPPORTED
@@ -25,7 +24,13 @@ MAX_DOWNLOAD = FileSizeLimit.FILESIZE_DOWNLOAD
 MAX_STEM = 80
 MAX_SUFFIX = 8
 _UNSAFE = re.compile(r"[^\w.\-]+")
-_SUFFIX_BY_MIME = {"application/pdf": ".pdf", "text/plain": ".txt", "text/markdown": ".md"}
+_SUFFIX_BY_MIME = {
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "text/html": ".html",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
 
 
 class Refusal(Enum):
@@ -46,11 +51,6 @@ class Rebuild:
 def indexed(report: FileReport) -> bool:
     """True when the file's own document was written (not a copy of another file's bytes, not left out)."""
     return report.status in (Status.INDEXED, Status.REPLACED) and report.duplicate_of is None
-
-
-def uploads_dir(settings: Settings) -> Path:
-    """Where uploaded records are kept: `<data_dir>/uploads`."""
-    return settings.data_dir / "uploads"
 
 
 def safe_filename(name: str | None, mime_type: str | None = None) -> str:
@@ -75,19 +75,8 @@ def refusal(filename: str, size: int | None) -> Refusal | None:
     """Why an upload of this (safe) name and size cannot be indexed, or None."""
     if size is not None and size > MAX_DOWNLOAD:
         return Refusal.TOO_BIG
-    if Path(filename).suffix not in SUPPORTED:
+    if Path(filename).suffix.lower() not in SUPPORTED:
         return Refusal.UNSUPPORTED
-    return None
-
-
-def source_path(settings: Settings, filename: str) -> Path | None:
-    """The file a document was indexed from, when the bot holds it (an upload, or the bundled corpus)."""
-    if PurePosixPath(filename).name != filename or PureWindowsPath(filename).name != filename:
-        return None
-    for folder in (uploads_dir(settings), BUNDLED_CORPUS):
-        path = folder / filename
-        if path.is_file():
-            return path
     return None
 
 
@@ -100,7 +89,7 @@ class Indexing:
 
     def staging_path(self, filename: str) -> Path:
         """Where an upload is downloaded before it is indexed (under its safe name, made unique before)."""
-        folder = uploads_dir(self.core.settings) / ".incoming"
+        folder = self.core.settings.uploads_dir / ".incoming"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / safe_filename(filename)
         if path.resolve().parent != folder.resolve():
@@ -121,7 +110,7 @@ class Indexing:
             os.replace(staged, named)
             [report] = self.core.index([named], progress)
             if indexed(report):
-                os.replace(named, uploads_dir(self.core.settings) / named.name)
+                os.replace(named, self.core.settings.uploads_dir / named.name)
             return report
         finally:
             staged.unlink(missing_ok=True)
@@ -132,7 +121,7 @@ class Indexing:
         and a crash leaves each document either as it was or re-read, never gone."""
         with Session(self.core.engine) as session:
             names = sorted(set(session.exec(select(Document.filename)).all()))
-        paths = {name: source_path(self.core.settings, name) for name in names}
+        paths = {name: self.core.source_path(name) for name in names}
         found = [path for path in paths.values() if path is not None]
         if found:
             reports = self.core.index(found, progress, force=True)

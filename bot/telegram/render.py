@@ -20,6 +20,7 @@ from bot.render.citation import citation
 from bot.render.terminal import kroner
 from bot.telegram.indexing import MAX_DOWNLOAD, Rebuild, Refusal, indexed
 from bot.telegram.subscriptions import MAX_PER_CHAT, MAX_TOPIC, Notice
+from indexer.indexer import Stage
 from indexer.report import FileReport, Status
 
 MAX_TARIFFS = 15
@@ -97,10 +98,19 @@ def tariff(row: TariffRow) -> str:
 
 
 def decision(row: DecisionRow) -> str:
-    """A recommendation or decision: its item in bold, then its line items."""
+    """A recommendation or decision: its item in bold (and the day it was decided, when not the meeting's), its
+    line items, then who was absent, against, reserved or abstained."""
     head = f"• <b>{esc(row.kind.capitalize())} {_day(row.meeting_date)}, punkt {row.item}: {esc(row.item_title)}</b>"
-    page = f" <i>(side {row.page})</i>" if row.page is not None else ""
-    return "\n".join([head + page, *(f"   – {esc(line)}" for line in row.lines)])
+    notes = [f"besluttet {_day(row.decided_on)}"] if row.decided_on and row.decided_on != row.meeting_date else []
+    notes += [f"side {row.page}"] if row.page is not None else []
+    where = f" <i>({', '.join(notes)})</i>" if notes else ""
+    return "\n".join([head + where, *_decision_lines(row)])
+
+
+def _decision_lines(row: DecisionRow) -> list[str]:
+    """A decision's line items, then one line per kind of participation recorded (`Fraværende: …`)."""
+    lines = [f"   – {esc(line)}" for line in row.lines]
+    return lines + [f"   <i>{label}:</i> {esc(', '.join(names))}" for label, names in row.participation()]
 
 
 def answer(result: Answer, passages: list[Passage], with_facts: bool) -> str:
@@ -173,7 +183,7 @@ def timeline(topic: str, entries: list[TimelineEntry]) -> str:
     for entry in entries:
         lines = [f"• <b>{_day(entry.meeting_date)}, punkt {entry.item}:</b> {esc(entry.item_title)}"]
         for row in entry.decisions:
-            lines += [f"   {esc(row.kind.capitalize())}:"] + [f"   – {esc(line)}" for line in row.lines]
+            lines += [f"   {esc(row.kind.capitalize())}:", *_decision_lines(row)]
         blocks.append("\n".join(lines))
     return f"<b>Tidslinje: {esc(topic)}</b>\n\n" + "\n\n".join(blocks)
 
@@ -283,7 +293,7 @@ def refusal(reason: Refusal, filename: str, size: int | None) -> str:
             f"{esc(filename)} fylder {(size or 0) / 1e6:.1f} MB. Telegram lader kun botter hente filer på højst "
             f"{MAX_DOWNLOAD / 1e6:.0f} MB, så den er ikke hentet. Del den op, eller få den indekseret på serveren."
         )
-    return f"{esc(filename)} er ikke indekseret: jeg kan kun læse PDF- og tekstfiler (.pdf, .txt, .md)."
+    return f"{esc(filename)} er ikke indekseret: jeg kan kun læse {describe.FILE_TYPES}."
 
 
 def received(filename: str) -> str:
@@ -296,8 +306,10 @@ def reading(filename: str) -> str:
     return f"⏳ Læser og indekserer {esc(filename)} …"
 
 
-def embedding(name: str, done: int, total: int) -> str:
-    """Embedding progress of one file."""
+def embedding(name: str, done: int, total: int, stage: Stage = Stage.EMBEDDING) -> str:
+    """Progress of one file: pages read by OCR, then chunks embedded."""
+    if stage is Stage.OCR:
+        return f"⏳ Læser scannede sider i {esc(name)} med OCR: {done} af {_count(total, 'side', 'sider')} læst …"
     return f"⏳ Indekserer {esc(name)}: {done} af {_count(total, 'tekststykke', 'tekststykker')} behandlet …"
 
 
@@ -336,6 +348,7 @@ def rebuild_report(rebuild: Rebuild) -> str:
     lines += [f"❌ {esc(r.path)}: {esc(describe.reason(r) or '')}; den hidtidige udgave er beholdt" for r in failed]
     lines += [f"ℹ️ {esc(describe.describe(r))}" for r in reports if not indexed(r) and r.status != Status.FAILED]
     lines += [f"{esc(r.path)}: {esc(pages)}" for r in done if (pages := describe.empty_pages(r))]
+    lines += [f"{esc(r.path)}: {esc(pages)}" for r in done if (pages := describe.ocr_pages(r))]
     if rebuild.kept:
         lines.append("Beholdt som de var (kildefilen ligger ikke hos botten): " + esc(", ".join(rebuild.kept)))
     return "\n".join(lines)

@@ -1,5 +1,7 @@
-"""Minutes (`Referat`) of Danish municipal committees: a repeated page header, a table of contents,
-`N. Title` items with `Sagsnr.` lines, headed sections and `<Udvalg>s beslutning den DD.MM.YYYY Punkt N`.
+"""Minutes (`Referat`) of Danish municipal committees (eDoc as PDF or pdftotext text, Acadre): a repeated page
+header, a table of contents, `N. Title` items (the number may stand alone on its line) with `Sagsnr.` lines, headed
+sections and dated decisions (`<Udvalg>s beslutning den DD.MM.YYYY Punkt N`, `Beslutning i <Udvalg> den DD-MM-YYYY`;
+the committee's own earlier decisions stay decisions, another body's are the case's history).
 
 A pure function over cleaned lines; it returns None for lines that do not read as minutes of this layout.
 """
@@ -23,16 +25,21 @@ FRONT_LINES = 60
 """Lines after the header in which a `Referat` title marks the document as minutes."""
 
 _ITEM = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+_NUMBER_ALONE = re.compile(r"^\s*\d{1,3}\.\s*$")
+_TOC_COLUMNS = re.compile(r"^(?:punkt(?:\s*nr\.?)?|nr\.?)\s+side$", re.IGNORECASE)
+"""A table of contents' column header (`Punkt nr.  Side`)."""
 _TOC_TITLE = re.compile(r"^indhold(?:sfortegnelse)?$", re.IGNORECASE)
-_TOC_PAGE = re.compile(r"^(?:(.*?\S)(?:\s*[.…]{2,})?\s+)?(\d{1,4})$")
+_TOC_PAGE = re.compile(r"^(?:(.*?\S)(?:\s*[.…]{2,}\s*|\s+))?(\d{1,4})$")
 _CASE = re.compile(r"^Sagsnr\.?\s*:?\s*(\S+)", re.IGNORECASE)
 _DOC_NO = re.compile(r"^Dok\.?\s*nr\.?\s*:?", re.IGNORECASE)
 _STATUS = re.compile(r"^(åbent|lukket)\s+(?:referat|dagsorden|møde)$", re.IGNORECASE)
 _MINUTES_MARK = re.compile(r"^(?:(?:åbent|lukket)\s+)?referat$|^beslutningsprotokol$", re.IGNORECASE)
 _DECISION = re.compile(
-    r"^(?:(?P<who>\S.*?s)\s+beslutning|beslutning\s+i\s+\S.*?)\s+den\s+(?P<date>\S.*?)(?:\s+punkt\s+\d{1,3})?\.?$",
+    r"^(?:(?P<who>\S.*?s)\s+beslutning|beslutning\s+i\s+(?P<body>\S.*?))\s+den\s+(?P<date>\S.*?)"
+    r"(?:\s+punkt\s+\d{1,3})?\.?$",
     re.IGNORECASE,
 )
+_BODY_NAME = re.compile(r"udvalg|råd\b|rådet|bestyrelse|nævn|kommission|forum|styregruppe", re.IGNORECASE)
 _PLACE = re.compile(r"^(?:(?:møde)?sted\s*:?|i|på)\s+(\S.*)$", re.IGNORECASE)
 _ATTENDANCE = re.compile(
     r"^(?:til\s?stede|deltagere|afbud(?:\s*/\s*fraværende)?|fraværende|sekretær|mødeleder)$", re.IGNORECASE
@@ -48,6 +55,7 @@ _KINDS = {
     "baggrund": SectionKind.BAGGRUND,
     "sagsfremstilling": SectionKind.SAGSFREMSTILLING,
     "sagsbeskrivelse": SectionKind.SAGSFREMSTILLING,
+    "supplerende sagsfremstilling": SectionKind.SAGSFREMSTILLING,
     "indstilling": SectionKind.INDSTILLING,
     "beslutning": SectionKind.BESLUTNING,
 }
@@ -66,6 +74,7 @@ class _Heading:
     kind: SectionKind
     text: str
     decided: date | None = None
+    body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class _Start:
 
 def parse_minutes(lines: list[Line]) -> ParsedDocument | None:
     """Parse minutes into meeting, items and sections; None when the lines are not minutes of this layout."""
-    body, furniture = _strip_furniture(lines)
+    body, furniture = _strip_furniture(_join_numbers(lines))
     if not any(_MINUTES_MARK.match(line.text.strip()) for line in furniture + body[:FRONT_LINES]):
         return None
     closed_pages = {line.page for line in furniture if _status(line) is False}
@@ -112,10 +121,25 @@ def parse_minutes(lines: list[Line]) -> ParsedDocument | None:
         committee=committee,
         meeting_date=meeting_date,
         place=place,
-        items=[_item(body, start, end, meeting_date) for start, end in zip(starts, ends)],
+        items=[_item(body, start, end, committee, meeting_date) for start, end in zip(starts, ends)],
         sections=_front_sections(front),
         pages=_last_page(lines),
     )
+
+
+def _join_numbers(lines: list[Line]) -> list[Line]:
+    """An item number alone on its line (`1.`, as pdftotext writes eDoc minutes) joined with the title below it."""
+    joined: list[Line] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _NUMBER_ALONE.match(line.text) and index + 1 < len(lines) and not _NUMBER_ALONE.match(lines[index + 1].text):
+            joined.append(Line(f"{line.text.strip()} {lines[index + 1].text.strip()}", line.page, line.no))
+            index += 2
+            continue
+        joined.append(line)
+        index += 1
+    return joined
 
 
 def _fold(text: str) -> str:
@@ -156,11 +180,15 @@ def _strip_furniture(lines: list[Line]) -> tuple[list[Line], list[Line]]:
 
 
 def _repeated(windows: list[list[Line]]) -> set[str]:
-    """Line shapes found in at least half of the windows (and two), headings and items excepted."""
+    """Line shapes found in at least half of the windows (and two), headings and items excepted; an item-like
+    line repeated word for word in at least three windows is a running header (`20. juni 2013 - kl. 10:30`)."""
     counts = Counter(shape for window in windows for shape in {_shape(line.text) for line in window})
     headings = {_shape(line.text) for window in windows for line in window if _is_heading_like(line.text)}
     need = max(2, (len(windows) + 1) // 2)
-    return {shape for shape, count in counts.items() if count >= need and shape not in headings}
+    found = {shape for shape, count in counts.items() if count >= need and shape not in headings}
+    repeats = Counter(text for window in windows for text in {_fold(line.text) for line in window})
+    running = {_shape(text) for text, count in repeats.items() if count >= max(3, need) and _ITEM.match(text)}
+    return found | running
 
 
 def _is_heading_like(text: str) -> bool:
@@ -191,6 +219,9 @@ def _toc(body: list[Line], index: int, last_page: int | None) -> tuple[list[_Ent
             index += 1
             continue
         m = _ITEM.match(line.text.strip())
+        if not m and not entries and _TOC_COLUMNS.match(line.text.strip()):
+            index += 1
+            continue
         if not m or (entries and int(m.group(1)) <= entries[-1].number):
             break
         first_page = entries[-1].page if entries and entries[-1].page else 1
@@ -214,10 +245,13 @@ def _toc_entry(
             parts[-1] = m.group(1) or ""
             return " ".join(part for part in parts if part), int(m.group(2)), span
         following = index + span
-        if following >= len(body) or _ITEM.match(body[following].text.strip()) or _status(body[following]):
+        if following >= len(body) or _ITEM.match(body[following].text.strip()) or _status(body[following]) is not None:
             break
         parts.append(body[following].text.strip())
-    return parts[0], None, 1
+    wraps = 1
+    while index + wraps < len(body) and body[index + wraps].text.strip()[:1].islower() and wraps <= MAX_TITLE_LINES:
+        wraps += 1
+    return " ".join([first] + [line.text.strip() for line in body[index + 1 : index + wraps]]), None, wraps
 
 
 def _locate(body: list[Line], cursor: int, entries: list[_Entry]) -> list[_Start]:
@@ -289,7 +323,8 @@ def _meeting(front: list[Line], furniture: list[Line], body: list[Line]) -> tupl
     if at is not None:
         meeting_date = parse_danish_date(front[at].text)
         above = [line.text.strip() for line in front[:at] if not _MINUTES_MARK.match(line.text.strip())]
-        committee = above[-1] if above else None
+        named = [text for text in above if _BODY_NAME.search(text)]
+        committee = named[-1] if named else above[-1] if above else None
         place = next((m.group(1) for line in front[at + 1 : at + 3] if (m := _PLACE.match(line.text.strip()))), None)
     if committee is None:
         committee = next((m["who"][:-1] for m in decisions if m["who"]), None)
@@ -327,10 +362,12 @@ def _heading(text: str) -> _Heading | None:
         return _Heading(SectionKind.OTHER, label)
     m = _DECISION.match(label)
     decided = parse_danish_date(m["date"]) if m else None
-    return _Heading(SectionKind.BESLUTNING, label, decided) if decided else None
+    if m is None or decided is None:
+        return None
+    return _Heading(SectionKind.BESLUTNING, label, decided, m["body"] or (m["who"][:-1] if m["who"] else None))
 
 
-def _item(body: list[Line], start: _Start, end: int, meeting_date: date | None) -> Item:
+def _item(body: list[Line], start: _Start, end: int, committee: str | None, meeting_date: date | None) -> Item:
     """One item: its case number, sections and appendix titles from the lines after its heading."""
     item = Item(number=start.number, title=start.title, is_open=start.is_open, first_line=body[start.index])
     sections: list[Section] = []
@@ -341,7 +378,8 @@ def _item(body: list[Line], start: _Start, end: int, meeting_date: date | None) 
         heading = _heading(text)
         if heading is not None:
             sections.append(current)
-            current = Section(_section_kind(heading, meeting_date), heading.text)
+            kind = _section_kind(heading, committee, meeting_date)
+            current = Section(kind, heading.text, decided_on=heading.decided)
             listed = wraps = False
             continue
         if not sections and (_CASE.match(text) or _DOC_NO.match(text)):
@@ -365,10 +403,12 @@ def _item(body: list[Line], start: _Start, end: int, meeting_date: date | None) 
     return item
 
 
-def _section_kind(heading: _Heading, meeting_date: date | None) -> SectionKind:
-    """A decision from another meeting (a case's history) is kept as an OTHER section."""
+def _section_kind(heading: _Heading, committee: str | None, meeting_date: date | None) -> SectionKind:
+    """A decision from another meeting is the case's history (an OTHER section), unless this committee took it:
+    then it is one of the item's decisions, dated (`Beslutning i <udvalget> den 10-04-2013`, `... den 24-04-2013`)."""
     if heading.decided and meeting_date and heading.decided != meeting_date:
-        return SectionKind.OTHER
+        own = heading.body is not None and committee is not None and _fold(heading.body) == _fold(committee)
+        return heading.kind if own else SectionKind.OTHER
     return heading.kind
 
 
@@ -390,4 +430,4 @@ def _without_dangling_labels(section: Section) -> Section:
     lines = list(section.lines)
     while lines and lines[-1].text.rstrip().endswith(":"):
         lines.pop()
-    return Section(section.kind, section.heading, lines)
+    return Section(section.kind, section.heading, lines, section.decided_on)
