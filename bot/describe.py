@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from indexer.document import DocumentKind
 from indexer.report import FileReport, MeetingRef, Reason, Status, megabytes
 
 _UNKNOWN_FAILURE = "filen kunne ikke indekseres"
@@ -67,8 +68,12 @@ def describe_lines(report: FileReport) -> list[str]:
         return [f"{report.path} er allerede indekseret med samme indhold; intet er ændret."]
     replaced_itself = report.status == Status.REPLACED and not report.replaces
     lines = [f"{report.path} er {'opdateret (den tidligere udgave er erstattet)' if replaced_itself else 'indekseret'}"]
-    if report.meeting_date:
+    if report.meeting_date and report.kind != DocumentKind.OTHER:
         lines.append(f"Møde: {report.committee or 'ukendt udvalg'} {date.fromisoformat(report.meeting_date):%d.%m.%Y}")
+    elif report.meeting_date:  # a letter's or a memo's own date
+        by = f" ({report.committee})" if report.committee else ""
+        day = date.fromisoformat(report.meeting_date)
+        lines.append(f"Dateret {day:%d.%m.%Y}{by}; dokumentet kan søges, men hører ikke til et møde.")
     else:
         lines.append("Ingen mødedato fundet; dokumentet kan søges, men hører ikke til et møde.")
     lines.append(

@@ -91,3 +91,5 @@ class ParsedDocument:
     items: list[Item] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     pages: int | None = None
+    number: str | None = None
+    """The document number the record states (`Dok.nr.`): an appendix filed alone is tied by it to its item."""

@@ -32,6 +32,8 @@ class Document(SQLModel, table=True):
     version_time: dt.datetime | None = None
     """When this version of the record was made (UTC): the PDF's own modification date, else the file's mtime.
     Of two files holding the same meeting's agenda (or minutes), the later one is kept."""
+    number: str | None = None
+    """The document number the record states (`Dok.nr.`), which an agenda item's appendix list may name."""
     reader_version: int | None = None
     """The `indexer.store.READER_VERSION` that read it (None: before versions were kept); an older one is read
     again at the next run."""

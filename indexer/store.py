@@ -151,6 +151,7 @@ def write_document(session: Session, record: Record) -> list[int]:
         size=record.size,
         meeting_id=meeting.id if meeting else None,
         version_time=record.version_time,
+        number=doc.number,
         reader_version=READER_VERSION,
     )
     session.add(document)

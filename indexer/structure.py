@@ -6,6 +6,7 @@ from __future__ import annotations
 from indexer.clean import page_lines
 from indexer.document import ParsedDocument
 from indexer.read import Page
+from indexer.references import stated_number
 from indexer.segment.agenda import parse_agenda
 from indexer.segment.fields import stated_meeting
 from indexer.segment.firstagenda import parse_firstagenda
@@ -25,6 +26,7 @@ def parse_document(pages: list[Page], filename: str) -> ParsedDocument:
         committee, meeting_date = stated_meeting(lines)
         doc.committee = doc.committee or committee
         doc.meeting_date = meeting_date or doc.meeting_date
+    doc.number = stated_number(lines)
     if doc.title is None:
         doc.title = filename
     doc.pages = len(pages) if any(page.number is not None for page in pages) else None

@@ -142,6 +142,14 @@ def test_every_reason_has_one_danish_sentence(reason: Reason) -> None:
                 "0 punkter · 0 bilag · 4 tekststykker · 0 takster · 0 indstillinger/beslutninger",
             ],
         ),
+        (
+            FileReport("notat.pdf", Status.INDEXED, kind="other", meeting_date="2012-11-19", chunks=12),
+            [
+                "notat.pdf er indekseret",
+                "Dateret 19.11.2012; dokumentet kan søges, men hører ikke til et møde.",
+                "0 punkter · 0 bilag · 12 tekststykker · 0 takster · 0 indstillinger/beslutninger",
+            ],
+        ),
     ],
 )
 def test_a_report_is_described_line_by_line(report: FileReport, expected: list[str]) -> None:

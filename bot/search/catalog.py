@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.citation import Citation
-from indexer.models import AgendaItem, Chunk, Document, Meeting
+from indexer.document import SectionKind
+from indexer.models import AgendaItem, Appendix, Chunk, Document, Meeting
+from indexer.references import listed_number
 
 
 @dataclass(frozen=True)
@@ -75,5 +78,54 @@ def load_catalog(engine: Engine) -> dict[int, ChunkInfo]:
     )
     with Session(engine) as session:
         rows = session.exec(query).all()
+        filed = _filed_appendices(session)
     chunks = (ChunkInfo(text, Citation(*cited, ocr=bool(ocr)), start, end) for text, start, end, *cited, ocr in rows)
-    return {chunk.id: chunk for chunk in chunks}
+    return {chunk.id: _as_appendix(chunk, filed) for chunk in chunks}
+
+
+@dataclass(frozen=True)
+class _ListedBy:
+    """The agenda item that lists a document as its appendix."""
+
+    meeting_date: date | None
+    committee: str | None
+    number: int
+    title: str
+    item_id: int
+
+
+def _filed_appendices(session: Session) -> dict[int, _ListedBy]:
+    """Documents filed alone that an agenda item lists as its appendix by their number, keyed by document id."""
+    numbered = dict(session.exec(select(Document.number, Document.id).where(Document.number.is_not(None))).all())
+    if not numbered:
+        return {}
+    query = (
+        select(Appendix.title, Meeting.date, Meeting.committee, AgendaItem.number, AgendaItem.title, AgendaItem.id)
+        .join(AgendaItem, Appendix.item_id == AgendaItem.id)
+        .outerjoin(Meeting, AgendaItem.meeting_id == Meeting.id)
+    )
+    filed: dict[int, _ListedBy] = {}
+    for appendix_title, *item in session.exec(query).all():
+        document_id = numbered.get(listed_number(appendix_title) or "")
+        if document_id is not None:
+            filed[document_id] = _ListedBy(*item)
+    return filed
+
+
+def _as_appendix(chunk: ChunkInfo, filed: dict[int, _ListedBy]) -> ChunkInfo:
+    """A chunk of a document filed alone, cited as an appendix (Bilag) of the item that lists it, its own file,
+    page and heading kept; any other chunk as it is."""
+    cite = chunk.citation
+    item = filed.get(cite.document_id)
+    if item is None or cite.item_id is not None:
+        return chunk
+    linked = replace(
+        cite,
+        meeting_date=item.meeting_date,
+        committee=item.committee,
+        item=item.number,
+        item_title=item.title,
+        section=SectionKind.BILAG.value,
+        item_id=item.item_id,
+    )
+    return replace(chunk, citation=linked)

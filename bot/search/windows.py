@@ -18,16 +18,19 @@ SUMMARY = "Resumé"
 MAX_CHARS = 1500
 MIN_PART = 200  # a window clipped shorter than this (its rest already shown) is dropped
 SECTION_CACHE = 512
+MIN_SHARED = 20  # characters a shared line starting inside a word must repeat to be taken for the shared line
 _CONTEXT = 40  # characters around a window's edge read to find where sentences begin
 
 
 def join_overlapping(text: str, following: str, shares_line: bool = True) -> tuple[str, int]:
     """`text` continued by `following`, whose start repeats `text`'s end when the two chunks share a line (the
     shared line may end in a hyphen that `following` mended); returns the joined text and the offset of
-    `following` in it."""
+    `following` in it. The shared line may also start inside a word of `text`, when the line before it ended in
+    a hyphen that `text` mended (`tids-` + `punkt havde …` = `tidspunkt havde …`)."""
     if shares_line:
         floor = max(0, len(text) - len(following) - 1)
-        for at in (i for i in range(floor, len(text)) if i == 0 or text[i - 1] == " "):
+        starts = (i for i in range(floor, len(text)) if i == 0 or text[i - 1] == " " or len(text) - i >= MIN_SHARED)
+        for at in starts:
             tail = text[at:]
             if following.startswith(tail) or (tail.endswith("-") and following.startswith(tail[:-1])):
                 return text[:at] + following, at
