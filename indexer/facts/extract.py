@@ -28,10 +28,14 @@ class DecisionFact:
 
 
 def document_tariffs(doc: ParsedDocument) -> list[tuple[int | None, TariffFact]]:
-    """Every tariff with the number of the item it belongs to (None outside items)."""
+    """Every tariff with the number of the item it belongs to (None outside items); an item's title names the
+    offer its sections do not."""
     year = doc.meeting_date.year if doc.meeting_date else None
     found = [
-        (item.number, fact) for item in doc.items for s in item.sections for fact in extract_tariffs(s.lines, year)
+        (item.number, fact)
+        for item in doc.items
+        for s in item.sections
+        for fact in extract_tariffs(s.lines, year, item.title)
     ]
     # A non-agenda's headings are guessed, and a guessed break must not cut a table from its caption.
     found += [(None, fact) for fact in extract_tariffs([line for s in doc.sections for line in s.lines], year)]

@@ -8,7 +8,12 @@ Three readers share the lines of a section:
   the tariff categories (`2019 Takster Tilsyn Skærpet …`) or the two versions of a corrected tariff;
 * prose: `døgntaksten er 4.107 kr. pr. anvendt plads`, `Taksten stiger fra 13.767 kr. til 14.589 kr.`,
   `en takststigning på 119 kr. pr. døgn`, `… for ubenyttede pladser (3.080 kr.)`, `svarende til ca. 1,1 mio. kr.
-  om året`.
+  om året`, `Taksten for 2013 sænkes med 2 pct., hvilket svarer til 64 kr. i døgnet, således vil ny takst udgøre
+  3.114 kr. i døgnet`.
+
+A table row's offer is named by the table itself (a group row above its rows, its caption, its title) or by the
+item's title, never by a name met elsewhere on the page; a table stated `i 1.000 kr.` or `(mio. kr.)` has its
+amounts scaled to kroner.
 
 Only amounts that the text ties to a tariff are reported; budgets, totals and percentages are not.
 """
@@ -22,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from indexer.document import Line
-from indexer.facts.numbers import parse_dkk
+from indexer.facts.numbers import parse_danish_number, parse_dkk
 
 KINDS = ("takst", "old", "new", "increase", "tomplads")
 
@@ -44,14 +49,17 @@ class TariffFact:
     line: Line
 
 
-def extract_tariffs(lines: list[Line], context_year: int | None = None) -> list[TariffFact]:
-    """All tariff facts in the lines of one section or appendix; `context_year` dates prose that names no year."""
+def extract_tariffs(lines: list[Line], context_year: int | None = None, title: str | None = None) -> list[TariffFact]:
+    """All tariff facts in the lines of one section or appendix; `context_year` dates prose that names no year,
+    and the offer the item's `title` names (`Takstreduktion på aflastningstilbuddet Torvevej`) prices what the
+    section itself does not name."""
     lines = [line for line in lines if line.text.strip() and not _PAGE_MARK.match(line.text)]
+    title_offer = _named_offer(title) if title else None
     level_facts = _level_table_facts(lines, context_year)
     level_rows = {fact.line.no for fact in level_facts}
     rest = [line for line in lines if line.no not in level_rows]
-    facts = level_facts + _column_table_facts(rest, context_year) + _prose_facts(lines, context_year)
-    return _dedupe(facts)
+    facts = level_facts + _column_table_facts(rest, context_year, title_offer)
+    return _dedupe(facts + _prose_facts(lines, context_year, title_offer))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -66,7 +74,7 @@ _UNIT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bdag\b|dagtilbud", re.I), "dag"),
     (re.compile(r"plejefamilie", re.I), "plejefamilie/år"),
     (re.compile(r"skærpet|godkendelse|ændring|\bsag\b", re.I), "sag"),
-    (re.compile(r"takstgruppe|takstkategori|tilsyn|pr\. tilbud", re.I), "år"),
+    (re.compile(r"takstgruppe|takstkategori|tilsyn|pr\. tilbud|årstakst|pr\. år\b", re.I), "år"),
 )
 
 
@@ -83,6 +91,60 @@ def _infer_unit(text: str) -> str | None:
 def _section_unit(lines: list[Line]) -> str | None:
     """A unit the section implies for labels that name none: `sag` where cases (`sager`, `sagstal`) are counted."""
     return "sag" if any(re.search(r"\bsag(?:er|stal|stallet)\b", line.text, re.I) for line in lines) else None
+
+
+_FACILITY = re.compile(
+    r"\b(?P<noun>[A-Za-zÆØÅæøå]*(?:tilbud(?:det)?|institution(?:en)?|cent(?:er|eret|ret)|hjem(?:met)?"
+    r"|bosted(?:et)?|opholdssted(?:et)?|boform(?:en)?))"
+    r" (?P<name>[A-ZÆØÅ][\wæøå'-]*(?: (?:[A-ZÆØÅ][\wæøå'-]*|\d+[A-Za-z]?\b))*)"
+)
+_DEFINITE: tuple[tuple[str, str], ...] = (
+    ("tilbuddet", "tilbud"),
+    ("institutionen", "institution"),
+    ("centeret", "center"),
+    ("centret", "center"),
+    ("hjemmet", "hjem"),
+    ("stedet", "sted"),
+    ("boformen", "boform"),
+)
+_OFFER_NAMED = re.compile(r"\b[Tt]akst(?:en|er|erne)? for (?P<name>[A-ZÆØÅ][\wæøå-]*(?: [A-ZÆØÅ][\wæøå-]*)*)")
+_SCALE = re.compile(r"(?:\(\s*|\bi\s+)(?P<unit>1\.?000|mio\.)\s*kr\b|(?<!\d\s)(?<![\d,.])\bt\.?\s?kr\b", re.I)
+_SCALE_PHRASE = re.compile(rf"\s*,?\s*\(?\s*(?:{_SCALE.pattern})\.?\s*\)?", re.I)
+
+
+def _named_offer(text: str) -> str | None:
+    """The offer a title or caption names: a facility with its proper name (`aflastningstilbuddet Torvevej`) or
+    what tariffs are for (`Takster for Kvisten`)."""
+    if facilities := _facilities(text):
+        return facilities[0]
+    return match["name"] if (match := _OFFER_NAMED.search(text)) else None
+
+
+def _facilities(text: str) -> list[str]:
+    """The facilities a text names with their proper names, in order and in the indefinite form
+    (`aflastningstilbuddet Torvevej` → `Aflastningstilbud Torvevej`)."""
+    found = []
+    for match in _FACILITY.finditer(text):
+        if not _NOT_OFFERS.search(match["name"]):
+            noun = _indefinite(match["noun"])
+            found.append(f"{noun[0].upper()}{noun[1:]} {match['name']}")
+    return found
+
+
+def _indefinite(noun: str) -> str:
+    """A facility noun without its definite ending: `aflastningstilbuddet` → `aflastningstilbud`."""
+    for ending, plain in _DEFINITE:
+        if noun.endswith(ending):
+            return noun[: -len(ending)] + plain
+    return noun
+
+
+def _scale(text: str) -> int | None:
+    """The factor a label, header or caption states its amounts in: `i 1.000 kr.`, `(1.000 kr.)`, `t.kr.` →
+    1000, `(mio. kr.)`, `i mio. kr.` → 1 000 000; an amount (`45 t.kr.`) states none."""
+    if (match := _SCALE.search(text)) is None:
+        return None
+    return 1_000_000 if (match["unit"] or "").lower() == "mio." else 1000
 
 
 def _fact(
@@ -291,7 +353,9 @@ def _split_after(head: str, count: int) -> tuple[str, str | None]:
 _NUMERIC_TOKEN = re.compile(r"^(?:[-\u2212]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?%?|[-–])$")
 _INT_TOKEN = re.compile(r"^[-\u2212]?(?:\d{1,3}(?:\.\d{3})+|\d+)$")
 _NUMBERED_LABEL = re.compile(r"(?:kategori|gruppe|niveau|nr\.)$", re.I)
-_TARIFF_LABEL = re.compile(r"\btakst(?:gruppe|kategori)?\b|\btimepris\b|\bgennemsnitspris\b|\bpris pr\.", re.I)
+_TARIFF_LABEL = re.compile(
+    r"\b(?:døgn|dag|time|måneds|års)?takst(?:gruppe|kategori)?\b|\btimepris\b|\bgennemsnitspris\b|\bpris pr\.", re.I
+)
 _PROSE_LABEL = re.compile(r"\b(?:at|af|på|i|og|til|for|med|om|som|der|er|blev)$|^(?:\S+\s+){10}", re.I)
 _TOTAL_LABEL = re.compile(r"^(?:i alt|alle|samlet|total)\b", re.I)
 _PRICE_LEVEL = re.compile(r"\(\s*(?:i\s+)?((?:19|20)\d\d)\s*[-–]?\s*(?:priser|pl)\b\s*\)?", re.I)
@@ -304,26 +368,36 @@ _CAPTION_QUALIFIERS: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = 
 
 @dataclass
 class _Row:
-    """A table line split into its label and its trailing numbers."""
+    """A table line split into its label and its trailing numbers, and the factor its amounts are stated in."""
 
     label: str
     tokens: list[str]
+    scale: int = 1
+
+    @property
+    def counts(self) -> list[int]:
+        """The whole-number cells as written (decimals and percentages are ratios, `-` is empty)."""
+        ints = (parse_dkk(token) for token in self.tokens if _INT_TOKEN.match(token))
+        return [count for count in ints if count is not None]
 
     @property
     def amounts(self) -> list[int]:
-        """The whole-number cells (decimals and percentages are ratios, `-` is empty)."""
-        ints = (parse_dkk(token) for token in self.tokens if _INT_TOKEN.match(token))
-        return [amount for amount in ints if amount is not None]
+        """The amount cells in kroner: the whole numbers, or in a table stated in thousands or millions of kroner
+        every number but a percentage, scaled."""
+        if self.scale == 1:
+            return self.counts
+        values = (parse_danish_number(token) for token in self.tokens if not token.endswith("%"))
+        return [round(value * self.scale) for value in values if value is not None]
 
     @property
     def is_data(self) -> bool:
-        """Whether the line carries numbers that are not just a year in a title or header."""
-        amounts = self.amounts
-        return bool(amounts) and not (len(self.tokens) == 1 and _YEAR.fullmatch(self.tokens[0]))
+        """Whether the line carries numbers that are not just the years of a title or header (`Ydelse 2023 2024`)."""
+        return bool(self.amounts) and not all(_YEAR.fullmatch(token) for token in self.tokens)
 
 
-def _split_row(text: str) -> _Row:
-    """`Takstkategori 2 42.409 4.241` → label `Takstkategori 2`, tokens `42.409 4.241`."""
+def _split_row(text: str, context_scale: int = 1) -> _Row:
+    """`Takstkategori 2 42.409 4.241` → label `Takstkategori 2`, tokens `42.409 4.241`; the amounts are in the
+    unit the label states (`Døgntakst (1.000 kr.) 3,2`), else in the table's (`context_scale`)."""
     words = _collapse(text).split()
     cut = len(words)
     while cut > 0 and _NUMERIC_TOKEN.match(words[cut - 1]):
@@ -332,7 +406,23 @@ def _split_row(text: str) -> _Row:
         cut = len(words)
     if 0 < cut < len(words) and _NUMBERED_LABEL.search(words[cut - 1]) and words[cut].isdigit():
         cut += 1
-    return _Row(" ".join(words[:cut]), words[cut:])
+    label = " ".join(words[:cut])
+    return _Row(label, words[cut:], _scale(label) or context_scale)
+
+
+def _row_scales(lines: list[Line]) -> list[int]:
+    """The factor each line's amounts are stated in, from a caption or header that states one (`Takster i 1.000
+    kr.:`, `(mio. kr.) 2023 2024`) down to the next caption; a row stating its own unit keeps it to itself."""
+    scales, context = [], 1
+    for line in lines:
+        own = _scale(line.text)
+        counts = [token for token in _split_row(line.text).tokens if not _YEAR.fullmatch(token)]
+        if own and not counts:
+            context = own
+        elif own is None and _is_caption(line.text):
+            context = 1
+        scales.append(context)
+    return scales
 
 
 def _year_columns(text: str) -> list[int]:
@@ -362,11 +452,12 @@ def _is_fragment(row: _Row, text: str) -> bool:
 
 @dataclass
 class _Header:
-    """The header above a run of table rows, its caption, and the index of its first line."""
+    """The header above a run of table rows, its caption, and the indexes of its first and last line."""
 
     text: str
     caption: str
     start: int
+    end: int
 
 
 def _header(lines: list[Line], rows: list[_Row], index: int, needed: int) -> _Header | None:
@@ -387,7 +478,7 @@ def _header(lines: list[Line], rows: list[_Row], index: int, needed: int) -> _He
         and not _is_caption(lines[start - 1].text)
     ):
         start -= 1
-    return _Header(_joined(lines, start, first_data), _caption(lines, rows, start), start)
+    return _Header(_joined(lines, start, first_data), _caption(lines, rows, start), start, end)
 
 
 def _joined(lines: list[Line], start: int, stop: int) -> str:
@@ -411,24 +502,29 @@ def _caption(lines: list[Line], rows: list[_Row], start: int) -> str:
 
 def _label(lines: list[Line], rows: list[_Row], index: int) -> str:
     """A row's label with the wrapped beginning (`Takstgruppe 3 (25-49` / `pladser)`) joined in."""
-    parts, back = [rows[index].label], index - 1
-    while back >= 0 and (not parts[0] or not parts[0][:1].isupper() or parts[0].count("(") < parts[0].count(")")):
+    return _collapse(" ".join(row.label for row in rows[_label_start(lines, rows, index) : index + 1]))
+
+
+def _label_start(lines: list[Line], rows: list[_Row], index: int) -> int:
+    """The index of the line a row's label starts on: the row itself, or a wrapped beginning above it."""
+    label, back = rows[index].label, index - 1
+    while back >= 0 and (not label or not label[:1].isupper() or label.count("(") < label.count(")")):
         if rows[back].is_data or not _is_fragment(rows[back], lines[back].text):
             break
-        parts.insert(0, rows[back].label)
+        label = f"{rows[back].label} {label}"
         back -= 1
-    return _collapse(" ".join(parts))
+    return back + 1
 
 
-def _column_table_facts(lines: list[Line], context_year: int | None) -> list[TariffFact]:
+def _column_table_facts(lines: list[Line], context_year: int | None, title_offer: str | None) -> list[TariffFact]:
     """Tariffs in column tables: rows whose label names a tariff, or any row of a table headed by `Takst`."""
-    rows = [_split_row(line.text) for line in lines]
+    rows = [_split_row(line.text, scale) for line, scale in zip(lines, _row_scales(lines))]
     section_unit = _section_unit(lines)
     facts: list[TariffFact] = []
     categories: list[tuple[int, list[TariffFact]]] = []
     names: list[str] = []
     for index, row in enumerate(rows):
-        if (found := _tariff_row(lines, rows, index)) is None:
+        if (found := _tariff_row(lines, rows, index, title_offer)) is None:
             continue
         offer, label, header = found
         columns, amounts = _year_columns(header.text), row.amounts
@@ -439,7 +535,7 @@ def _column_table_facts(lines: list[Line], context_year: int | None) -> list[Tar
             continue
         service = _service(label, header.caption, section_unit)
         unit = _infer_unit(label) or _infer_unit(header.caption) or section_unit
-        places, amounts = _places(header.text, amounts)
+        places, amounts = _places(header.text, row)
         year = _nearby_year(lines, header.start) or context_year
         facts += _row_facts(offer, service, columns, amounts, lines[index], year, unit=unit, places=places)
     reported = {(f.offer, f.year, f.kind, f.amount_dkk) for f in facts}
@@ -447,7 +543,9 @@ def _column_table_facts(lines: list[Line], context_year: int | None) -> list[Tar
     return facts + [f for f in category_facts if (f.offer, f.year, f.kind, f.amount_dkk) not in reported]
 
 
-def _tariff_row(lines: list[Line], rows: list[_Row], index: int) -> tuple[str, str, _Header] | None:
+def _tariff_row(
+    lines: list[Line], rows: list[_Row], index: int, title_offer: str | None
+) -> tuple[str, str, _Header] | None:
     """(offer, label, header) when the line at `index` is a table row that prices something, else None."""
     row = rows[index]
     if not row.is_data:
@@ -458,13 +556,18 @@ def _tariff_row(lines: list[Line], rows: list[_Row], index: int) -> tuple[str, s
         return None
     if not (_TARIFF_LABEL.search(label) or re.search(r"\btakst\b", header.text, re.I)):
         return None
-    offer = _table_offer(lines, index)
+    group = _group_row(lines, rows, index, header.end)
+    if group and _PROPER_NAME.match(group):
+        offer: str | None = group
+    else:
+        offer = _table_offer(lines, index, header, title_offer) or group
     return (offer, label, header) if offer else None
 
 
 def _service(label: str, caption: str, section_unit: str | None) -> str:
-    """The service a row prices: its label (without `i kr.`), qualified by what its caption says the table shows."""
-    service = re.sub(r"\s+i kr\.?$", "", label)
+    """The service a row prices: its label (without `i kr.` or `(1.000 kr.)`), qualified by what its caption says
+    the table shows."""
+    service = _SCALE_PHRASE.sub("", re.sub(r"\s+i kr\.?$", "", label)).strip()
     if service.lower() == "takst" and section_unit:
         return f"takst pr. {section_unit}"
     for pattern, already_said, template in _CAPTION_QUALIFIERS:
@@ -473,11 +576,11 @@ def _service(label: str, caption: str, section_unit: str | None) -> str:
     return service
 
 
-def _places(header: str, amounts: list[int]) -> tuple[int | None, list[int]]:
-    """Split off a leading place count when the header has a `Pladsantal`/`pladser` column."""
-    if len(amounts) == 3 and re.search(r"pladsantal|antal pladser", header, re.I):
-        return amounts[0], amounts[1:]
-    return None, amounts
+def _places(header: str, row: _Row) -> tuple[int | None, list[int]]:
+    """Split off a leading place count (never scaled) when the header has a `Pladsantal`/`pladser` column."""
+    if len(row.amounts) == 3 and re.search(r"pladsantal|antal pladser", header, re.I):
+        return row.counts[0], row.amounts[1:]
+    return None, row.amounts
 
 
 def _nearby_year(lines: list[Line], start: int) -> int | None:
@@ -559,15 +662,37 @@ _TARIFF_HEADING = re.compile(r"^\s*(?:nye |reviderede )?takster for (?P<name>[\w
 _OPERATOR = re.compile(r"^\s*(?:Region [A-ZÆØÅ]\w+|[A-ZÆØÅ]\w+ Kommune)\b")
 
 
-def _table_offer(lines: list[Line], index: int) -> str | None:
-    """The offer a table prices: the nearest title above (`Socialtilsyn Nord – Budget 2024:`, `Nye takster for
-    specialbørnehjemmene`), else the first one below, else the name the section mentions most."""
-    titles = [(i, name) for i in range(len(lines)) if (name := _title_name(lines, i))]
-    above = [name for i, name in titles if i < index]
-    below = [name for i, name in titles if i > index]
-    if above or below:
-        return above[-1] if above else below[0]
-    return _frequent_name(line.text for line in lines)
+_PROPER_NAME = re.compile(r"^\S+ [A-ZÆØÅ\d]")
+_HEADER_WORDS = re.compile(
+    r"\b(?:takst\w*|\w*pris|ydelse|beløb|kr\.?|pct\.?|antal|pladsantal|ændring|budget|regnskab|i alt)\b|%|:$", re.I
+)
+
+
+def _group_row(lines: list[Line], rows: list[_Row], index: int, header_end: int) -> str | None:
+    """The group row a table row stands under: the nearest line below the header, above the row's label, that
+    carries no amounts, names no column and is not a wrapped piece of a label (`Botilbud Solvej` over
+    `Døgntakst 2.345 2.400`). It names the row's offer when it is a proper name (`Botilbud Solvej`, `Børnehus
+    Nord`, `Torvevej 31`); a single word (`Døgnophold`) may be a service, and names it only when the table's
+    caption and title name none."""
+    back = _label_start(lines, rows, index) - 1
+    while back > header_end:
+        if rows[back].is_data:
+            back = _label_start(lines, rows, back) - 1
+            continue
+        text = _collapse(lines[back].text)
+        named = text[:1].isupper() and text.count("(") == text.count(")") and not _HEADER_WORDS.search(text)
+        return text if named and _is_fragment(rows[back], text) else None
+    return None
+
+
+def _table_offer(lines: list[Line], index: int, header: _Header, title_offer: str | None) -> str | None:
+    """The offer a table prices when no group row names it: what its caption names (`Takster for Botilbud
+    Solvej:`), else the nearest title above (`Socialtilsyn Nord – Budget 2024:`, `Nye takster for
+    specialbørnehjemmene`), else what the item's title names."""
+    if caption_offer := _named_offer(header.caption):
+        return caption_offer
+    titles = [name for i in range(index) if (name := _title_name(lines, i))]
+    return titles[-1] if titles else title_offer
 
 
 def _title_name(lines: list[Line], index: int) -> str | None:
@@ -597,17 +722,29 @@ _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _FROM_TO = re.compile(
     rf"\btaksten (?:stiger|falder|ændres|hæves|sænkes) fra (?P<old>{_NUM}) kr\.? til (?P<new>{_NUM}) kr", re.I
 )
+_UNIT_WORD = r"døgnet|døgn|dagen|dag|sagen|sag|timen|time|ugen|uge|måneden|måned|året|år"
+_IN_UNIT = r" (?:i|om) (?P<per_in>døgnet|dagen|timen|ugen|måneden|året)\b"  # `i år` is this year
+_TARIFF_YEAR = r"(?: (?:for|i) (?P<year>(?:19|20)\d\d))?"
 _RATE = re.compile(
-    rf"\b(?P<prefix>døgn|dag|time|måneds)?takst(?:en)? (?:er|udgør|bliver) (?:nu |ca\. )?(?P<amount>{_NUM}) kr\.?"
-    r"(?: pr\. (?P<per>[a-zæøå]+(?: (?!svarende)[a-zæøå]+)?))?",
+    rf"\b(?P<new>(?:den )?nye? )?(?P<prefix>døgn|dag|time|måneds)?takst(?:en)?{_TARIFF_YEAR}"
+    r"(?: (?:er|udgør|udgøre|bliver|blive|vil (?:være|udgøre|blive)|fastsættes til|på)|(?(new)|(?!)))"
+    r" (?:nu |ca\. )?"
+    rf"(?P<amount>{_NUM}) kr\.?"
+    rf"(?: (?:pr\.|per) (?P<per>(?:{_UNIT_WORD})\b|[a-zæøå]+(?: (?!svarende)[a-zæøå]+)?)|{_IN_UNIT})?",
     re.I,
 )
 _CHANGE = re.compile(
     rf"\b(?P<word>takst(?:stigning|forhøjelse|nedsættelse|reduktion|fald)) på (?P<amount>{_NUM}) kr\.?"
-    r"(?: pr\. (?P<per>døgn|dag|sag|time|måned|år)\b)?",
+    rf"(?: pr\. (?P<per>{_UNIT_WORD})\b|{_IN_UNIT})?",
     re.I,
 )
-_DECREASE = re.compile(r"nedsættelse|reduktion|fald", re.I)
+_SHIFT = re.compile(
+    rf"\btakst(?:en)?{_TARIFF_YEAR} (?P<verb>sænkes|nedsættes|reduceres|falder|hæves|forhøjes|stiger|øges) med"
+    rf"(?: (?:ca\. )?{_NUM} (?:pct\.?|procent|%),?(?: hvilket svarer til| svarende til| eller))?"
+    rf" (?:ca\. )?(?P<amount>{_NUM}) kr\.?(?: (?:pr\.|per) (?P<per>{_UNIT_WORD})\b|{_IN_UNIT})?",
+    re.I,
+)
+_DECREASE = re.compile(r"nedsættelse|reduktion|fald|sænke|nedsætte|reducere", re.I)
 _EMPTY = re.compile(
     rf"\b(?P<prefix>døgn|dag)?takst(?:en)? for (?:ubenyttede|tomme|ledige) pladser \((?P<amount>{_NUM}) kr\.?\)",
     re.I,
@@ -616,10 +753,15 @@ _YEARLY = re.compile(
     rf"^[,;]? svarende til (?P<approx>ca\. )?(?P<amount>{_NUM}(?: mio\.| mia\.)?) kr\.? (?:om året|årligt|pr\. år)",
     re.I,
 )
-_UNITS = {"døgn": "døgn", "dag": "dag", "time": "time", "måneds": "måned", "sag": "sag", "måned": "måned", "år": "år"}
-_OFFER_NAMED = re.compile(r"\btakst(?:en)? for (?P<name>[A-ZÆØÅ][\wæøå-]*(?: [A-ZÆØÅ][\wæøå-]*)*)")
+_UNITS = {
+    **{unit: unit for unit in ("døgn", "dag", "time", "sag", "uge", "måned", "år")},
+    **{"måneds": "måned", "døgnet": "døgn", "dagen": "dag", "sagen": "sag", "timen": "time", "ugen": "uge"},
+    **{"måneden": "måned", "året": "år"},
+}
 _OFFER_PLACES = re.compile(r"\bplads(?:er)? på (?P<name>de [a-zæøå]+ pladser)", re.I)
 _NAME = re.compile(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?: [A-ZÆØÅ][a-zæøå]+)+)")
+_PARTY = re.compile(r"\s*\([A-ZÆØÅ]{1,2}\)")
+_ATTENDANCE = re.compile(r"\b(?:fraværende|afbud|deltog ikke|deltager ikke|tilstede|mødedeltagere)\b", re.I)
 _NOT_OFFERS = re.compile(
     r"\b(?:Region|Kommune|Styregruppe|Lov|Budget|Regnskab|Tabel|Bilag|Side)\b"
     r"|^(?:Den|Det|De|Der|Dette|Denne|Fra|For|Med|Til|Af|På|Ved|Efter|Som|Når|Hvis|Hvor|Og|Men|Samt|Jf)\b"
@@ -654,8 +796,10 @@ class _Text:
         return self.lines[self.index_at(offset)]
 
 
-def _prose_facts(lines: list[Line], context_year: int | None) -> list[TariffFact]:
-    """Tariffs stated in sentences, each with the offer and year named nearby."""
+def _prose_facts(lines: list[Line], context_year: int | None, title_offer: str | None) -> list[TariffFact]:
+    """Tariffs stated in sentences, each with the offer named before it (`takst for Kvisten`, `aflastningstilbuddet
+    Torvevej`), else by the item's title, else the name most mentioned nearby; and the year it states or the
+    sentences before it name."""
     if not lines:
         return []
     text = _Text.of(lines)
@@ -665,19 +809,21 @@ def _prose_facts(lines: list[Line], context_year: int | None) -> list[TariffFact
         here = text.index_at(match.start())
         offer = (
             _prose_offer(text.text[: match.start()])
+            or title_offer
             or _frequent_name(line.text for line in lines[max(0, here - 12) : here + 1])
             or _frequent_name(line.text for line in lines)
         )
         if offer is None:
             continue
-        year = _prose_year(text.text, match.start()) or context_year
+        stated_year = match.groupdict().get("year")
+        year = int(stated_year) if stated_year else _prose_year(text.text, match.start()) or context_year
         facts += _prose_match_facts(match, offer, year, text, section_unit, facts)
     return facts
 
 
 def _prose_matches(text: str) -> Iterator[re.Match[str]]:
     """Every prose tariff statement in `text`."""
-    for pattern in (_FROM_TO, _RATE, _CHANGE, _EMPTY):
+    for pattern in (_FROM_TO, _RATE, _CHANGE, _SHIFT, _EMPTY):
         yield from pattern.finditer(text)
 
 
@@ -687,7 +833,7 @@ def _prose_match_facts(
     """The facts one statement makes."""
     if match.re is _FROM_TO:
         return _rise_facts(match, offer, year, text, section_unit)
-    if match.re is _CHANGE:
+    if match.re in (_CHANGE, _SHIFT):
         return [_change_fact(match, offer, year, text, section_unit, earlier)]
     return _rate_facts(match, offer, year, text, section_unit)
 
@@ -705,26 +851,38 @@ def _rise_facts(
 def _change_fact(
     match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None, earlier: list[TariffFact]
 ) -> TariffFact:
-    """`en takststigning på 119 kr. pr. døgn`: the stated change, negative for a reduction; when it follows a
-    from/to statement its service names the two years."""
-    unit = _UNITS.get((match["per"] or "").lower()) or section_unit
-    service = match["word"].lower() + (f" pr. {unit}" if unit else "")
+    """`en takststigning på 119 kr. pr. døgn`, `Taksten sænkes med 2 pct., hvilket svarer til 64 kr. i døgnet`: the
+    stated change, negative for a reduction; when it follows a from/to statement its service names the two
+    years."""
+    unit = _stated_unit(match) or section_unit
+    if match.re is _SHIFT:
+        decrease = bool(_DECREASE.search(match["verb"]))
+        noun = "takstnedsættelse" if decrease else "takststigning"
+    else:
+        noun = match["word"].lower()
+        decrease = bool(_DECREASE.search(noun))
+    service = noun + (f" pr. {unit}" if unit else "")
     if year and any(f.kind == "new" and f.offer == offer and f.year == year for f in earlier):
         service += f" {year - 1}-{year}"
     amount = parse_dkk(match["amount"])
-    amount = -amount if _DECREASE.search(match["word"]) else amount
+    amount = -amount if decrease else amount
     return _fact(offer, service, year, amount, "increase", text.line_at(match.start()), unit=unit)
 
 
 def _rate_facts(
     match: re.Match[str], offer: str, year: int | None, text: _Text, section_unit: str | None
 ) -> list[TariffFact]:
-    """`døgntaksten er 4.107 kr. pr. anvendt plads` or `… for ubenyttede pladser (3.080 kr.)`, with the yearly
-    figure that may follow (`svarende til ca. 1,1 mio. kr. om året`)."""
+    """`døgntaksten er 4.107 kr. pr. anvendt plads`, `ny takst udgør 3.114 kr. i døgnet` (a new tariff) or `… for
+    ubenyttede pladser (3.080 kr.)`, with the yearly figure that may follow (`svarende til ca. 1,1 mio. kr. om
+    året`)."""
     per = (match.groupdict().get("per") or "").lower()
-    unit = _UNITS.get((match["prefix"] or "").lower()) or _UNITS.get(per) or section_unit
-    kind = "tomplads" if match.re is _EMPTY else "takst"
-    service = "ubenyttet plads" if kind == "tomplads" else (per if per and per not in _UNITS else None)
+    stated = _UNITS.get((match["prefix"] or "").lower()) or _stated_unit(match)
+    unit = stated or section_unit
+    if match.re is _EMPTY:
+        kind, service = "tomplads", "ubenyttet plads"
+    else:
+        kind = "new" if match["new"] else "takst"
+        service = per if per and per not in _UNITS else (f"takst pr. {stated}" if stated else None)
     facts = [_fact(offer, service, year, parse_dkk(match["amount"]), kind, text.line_at(match.start()), unit=unit)]
     if yearly := _YEARLY.match(text.text[match.end() :]):
         yearly_service = (service or "takst") + (", pr. år (ca.)" if yearly["approx"] else ", pr. år")
@@ -733,19 +891,34 @@ def _rate_facts(
     return facts
 
 
+def _stated_unit(match: re.Match[str]) -> str | None:
+    """The unit a statement prices by: `pr. døgn`, `i døgnet`, `om året`."""
+    groups = match.groupdict()
+    return _UNITS.get((groups.get("per") or groups.get("per_in") or "").lower())
+
+
 def _prose_offer(before: str) -> str | None:
-    """The offer the text just before a statement names: `takst for Kvisten`, `en plads på de særlige pladser`."""
+    """The offer the text just before a statement names: `takst for Kvisten`, `en plads på de særlige pladser`,
+    `aflastningstilbuddet Torvevej`."""
     window = before[-600:]
     for pattern in (_OFFER_NAMED, _OFFER_PLACES):
         if found := list(pattern.finditer(window)):
             name = found[-1]["name"]
             return name[0].upper() + name[1:]
-    return None
+    facilities = _facilities(window)
+    return facilities[-1] if facilities else None
 
 
 def _frequent_name(texts: Iterable[str]) -> str | None:
-    """The proper name (two or more capitalised words on one line, not an authority) mentioned most often."""
-    names = Counter(m["name"] for text in texts for m in _NAME.finditer(text) if not _NOT_OFFERS.search(m["name"]))
+    """The proper name (two or more capitalised words on one line, not an authority, nor a member: `Birte Kramhøft
+    (F)`, a name on a line of who was absent) mentioned most often."""
+    names = Counter(
+        m["name"]
+        for text in texts
+        if not _ATTENDANCE.search(text)
+        for m in _NAME.finditer(text)
+        if not _NOT_OFFERS.search(m["name"]) and not _PARTY.match(text, m.end())
+    )
     return names.most_common(1)[0][0] if names else None
 
 
