@@ -143,8 +143,8 @@ def best_tariffs(question: str, rows: list[TariffRow], topic: set[str] | None = 
         return []
     about = Query(tuple(topic)) if topic else None
 
-    def text(row: TariffRow) -> str:
-        return " ".join(p for p in (row.offer, row.service, row.legal_basis, row.evidence) if p)
+    def text(row: TariffRow) -> str:  # the year too: a year the question names matches the tariffs of that year
+        return " ".join(str(p) for p in (row.offer, row.service, row.legal_basis, row.year, row.evidence) if p)
 
     scored = [(query.score(text(r)), r) for r in rows if about is None or about.score(text(r))]
     best = max((score for score, _ in scored), default=0)

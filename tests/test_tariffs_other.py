@@ -4,10 +4,13 @@ name elsewhere on the page."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 import pytest
 
+from bot.answer import best_tariffs
+from bot.lookups.tariffs import TariffRow
 from indexer.clean import page_lines
 from indexer.document import Line
 from indexer.facts.extract import document_tariffs
@@ -202,3 +205,37 @@ def test_a_single_word_group_row_is_a_service_when_the_caption_names_the_offer()
     captioned = extract_tariffs(literal(f"Takster for Specialcenter Nord:\n{table}"))
     assert {(f.offer, f.service) for f in captioned} == {("Specialcenter Nord", "Målgruppe 2.2")}
     assert {f.offer for f in extract_tariffs(literal(table))} == {"Døgnophold"}
+
+
+def torvevej(service: str, amount: int, kind: str, evidence: str) -> TariffRow:
+    """A tariff of item 4 of the Ballerup minutes, for 2013, as the lookup returns it."""
+    title = "Takstreduktion på aflastningstilbuddet Torvevej i Skovlunde i 2013"
+    return TariffRow(
+        "Aflastningstilbud Torvevej",
+        service,
+        "døgn",
+        2013,
+        amount,
+        None,
+        None,
+        kind,
+        date(2012, 12, 4),
+        4,
+        title,
+        "referat.pdf",
+        8,
+        evidence,
+    )
+
+
+def test_a_year_the_question_names_matches_a_tariff_of_that_year_not_only_its_evidence() -> None:
+    """The minutes' prose gives a change whose line names 2013 and the new tariff whose line does not."""
+    change = torvevej(
+        "takstnedsættelse pr. døgn",
+        -64,
+        "increase",
+        "Taksten for 2013 sænkes med 2 pct., hvilket svarer til 64 kr. i døgnet",
+    )
+    new = torvevej("takst pr. døgn", 3114, "new", "ny takst udgøre 3.114 kr. i døgnet. Beløbet kan trækkes ud af")
+    found = best_tariffs("hvad bliver den nye takst på Torvevej i 2013?", [change, new])
+    assert {row.amount_dkk for row in found} == {-64, 3114}
