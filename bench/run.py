@@ -392,7 +392,8 @@ def work_ocr() -> dict[str, Any]:
     """Scanned A4 pages of Danish record text read as an indexed PDF is (text extraction, then OCR of the pages
     without text, each in its sandboxed process): the share of the source's words found again, seconds a page."""
     from indexer import ocr
-    from indexer.extract import Limits, extract_file
+    from indexer.extract import extract_file
+    from indexer.limits import Limits
 
     try:
         from tests.support.scans import FONT, corpus_lines, scanned_pdf, word_share, words

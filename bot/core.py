@@ -15,7 +15,6 @@ from bot.search.searcher import Searcher
 from bot.settings import BUNDLED_CORPUS, Settings
 from indexer.database import make_engine
 from indexer.embedding import Embedder
-from indexer.extract import Limits
 from indexer.indexer import Indexer, Progress
 from indexer.lock import IndexBusy
 from indexer.models import Chunk
@@ -53,17 +52,7 @@ class Dasbot:
     @cached_property
     def indexer(self) -> Indexer:
         """The indexer writing to this store."""
-        settings = self.settings
-        limits = Limits(
-            settings.extract_seconds,
-            settings.extract_memory_mb,
-            settings.max_pages,
-            settings.max_characters,
-            settings.max_chunks,
-            settings.ocr_seconds,
-            settings.ocr_pages,
-        )
-        return Indexer(self.engine, settings.ann_path, lambda: self.embedder, limits=limits)
+        return Indexer(self.engine, self.settings.ann_path, lambda: self.embedder, limits=self.settings.limits)
 
     @cached_property
     def searcher(self) -> Searcher:

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from indexer.limits import DEFAULT_LIMITS, Limits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
 _ID = re.compile(r"-?\d+")
@@ -140,20 +142,27 @@ class Settings:
     """In an allowed group, answer only users who are members themselves."""
     questions_per_minute: int = 20
     """Questions one Telegram user may ask a minute; more get a polite request to wait."""
-    max_pages: int = 2000
-    """PDF pages per file (the bundled records have about 100)."""
-    max_characters: int = 5_000_000
-    """Characters per file (the bundled records have about 130,000)."""
-    max_chunks: int = 5000
-    """Chunks to embed per file (the bundled records give about 300)."""
-    extract_seconds: int = 60
-    """CPU and wall-clock seconds for extracting one PDF's text (a bundled record takes about one)."""
-    extract_memory_mb: int = 1024
-    """Address space of the process extracting one PDF's text, in MB."""
-    ocr_seconds: int = 20
-    """CPU seconds for OCR of one scanned PDF page, three times that on the clock (a dense A4 page takes about 3)."""
-    ocr_pages: int = 50
-    """Scanned pages OCR'd per file; the rest are listed as needing OCR."""
+    max_pages: int = DEFAULT_LIMITS.max_pages
+    max_characters: int = DEFAULT_LIMITS.max_characters
+    max_chunks: int = DEFAULT_LIMITS.max_chunks
+    extract_seconds: int = DEFAULT_LIMITS.seconds
+    extract_memory_mb: int = DEFAULT_LIMITS.memory_mb
+    ocr_seconds: int = DEFAULT_LIMITS.ocr_seconds
+    ocr_pages: int = DEFAULT_LIMITS.ocr_pages
+    """What one file may cost to read (see `indexer.limits.Limits`)."""
+
+    @property
+    def limits(self) -> Limits:
+        """The limits the indexer holds each file to."""
+        return Limits(
+            self.extract_seconds,
+            self.extract_memory_mb,
+            self.max_pages,
+            self.max_characters,
+            self.max_chunks,
+            self.ocr_seconds,
+            self.ocr_pages,
+        )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

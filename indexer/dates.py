@@ -1,4 +1,5 @@
-"""Danish dates in meeting records: `04.12.2012`, `tirsdag den 4. december 2012`, `4. dec. 2012`, `2012-12-04`."""
+"""Danish dates in meeting records: `04.12.2012`, `tirsdag den 4. december 2012`, `4. dec. 2012`, `2012-12-04`, and
+the ISO date-times publishing systems export (`2025-08-11T16:30:00+02:00`)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ _MONTH_WORD = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 
 _DATE = re.compile(
     rf"""
-    (?<![\w.])(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}})(?![\w-])
+    (?<![\w.])(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}})(?:(?![\w-])|(?=T\d\d:))
     | (?<![\w.,])(?P<num_d>\d{{1,2}})(?P<sep>[./-])\s?(?P<num_m>\d{{1,2}})(?P=sep)\s?(?P<num_y>\d{{4}})(?![\w-]|[.,]\d)
     | (?<![\w.,])(?P<long_d>\d{{1,2}})(?:\.\s*|\s+)(?P<long_m>{_MONTH_WORD})\.?\s+(?P<long_y>\d{{4}})(?!\w)
     """,

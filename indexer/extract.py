@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import resource
 import signal
 import subprocess
 import sys
@@ -21,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import ocr
+from indexer.limits import MEMORY_EXIT, Limits, cap_process, child_env
 from indexer.read import (
     TEXT_SUFFIXES,
     Page,
@@ -35,36 +34,8 @@ from indexer.report import Reason
 
 log = logging.getLogger(__name__)
 
-_MEMORY_EXIT = 3
-"""The child's exit status when it ran out of its address space."""
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-
 QUARANTINE_REASONS = frozenset({Reason.EXTRACTION_TIMEOUT, Reason.EXTRACTION_MEMORY, Reason.EXTRACTION_CRASHED})
 """Failures that mean a hostile file: it is not tried again."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one file may cost. The bundled records have about 100 pages, 130,000 characters and 300 chunks each
-    and a real record's PDF extracts in under a second, so each default leaves room of more than ten times."""
-
-    seconds: int = 60
-    """CPU and wall-clock seconds for extracting a file's text (all types but `.txt`/`.md`)."""
-    memory_mb: int = 1024
-    """Address space of the extracting process, in MB."""
-    max_pages: int = 2000
-    max_characters: int = 5_000_000
-    max_chunks: int = 5000
-    """Chunks to embed, the costliest step: a 20,000-page PDF took 15-20 minutes of the only writer."""
-    ocr_seconds: int = 20
-    """Tesseract's CPU seconds for one PDF page without a text layer (three times that on the clock): a dense A4
-    page takes about 3 s of CPU, so six times that; the OCR process gets this for each page it reads."""
-    ocr_pages: int = 50
-    """Pages without a text layer OCR'd per file (the rest stay listed as needing OCR): a 50-page scan costs at most
-    50 x `ocr_seconds`, about 17 minutes of the only writer, and a real one a few minutes."""
-
-
-DEFAULT_LIMITS = Limits()
 
 
 OcrProgress = Callable[[int, int], None]
@@ -88,10 +59,10 @@ def extract_file(name: str, data: bytes, limits: Limits, on_ocr_page: OcrProgres
         return Extracted(pages_of(name, data, limits.max_pages, limits.max_characters))
     arguments = [name, limits.seconds, limits.memory_mb, limits.max_pages, limits.max_characters]
     command = [sys.executable, "-m", "indexer.extract", *map(str, arguments)]
-    path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
-    env = {"PYTHONPATH": path}  # nothing else: no token reaches the process parsing an untrusted file
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds, env=env, check=False)
+        done = subprocess.run(
+            command, input=data, capture_output=True, timeout=limits.seconds, env=child_env(), check=False
+        )
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise _timeout(name, limits) from None
     extracted = _outcome(name, done, limits)
@@ -147,7 +118,7 @@ def _outcome(name: str, done: subprocess.CompletedProcess[bytes], limits: Limits
             raise UnreadableFile(error["message"], Reason(error["reason"]), error["details"])
         modified = dt.datetime.fromisoformat(result["modified"]) if result["modified"] else None
         return Extracted([Page(number, text) for number, text in result["pages"]], modified)
-    if done.returncode == _MEMORY_EXIT:
+    if done.returncode == MEMORY_EXIT:
         message = f"{name}: reading the file needed more than {limits.memory_mb} MB"
         raise UnreadableFile(message, Reason.EXTRACTION_MEMORY, {"limit": limits.memory_mb * 1_000_000})
     if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):  # the soft, then the hard CPU limit
@@ -164,17 +135,10 @@ def _timeout(name: str, limits: Limits) -> UnreadableFile:
     return UnreadableFile(message, Reason.EXTRACTION_TIMEOUT, {"seconds": limits.seconds})
 
 
-def _limit(seconds: int, memory_mb: int) -> None:
-    """Cap this process's CPU time (SIGXCPU, then SIGKILL a second later) and address space."""
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    memory = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-
 def main(argv: list[str]) -> int:
     """The child: limits set, the bytes on stdin extracted, the pages or the refusal written on stdout."""
     name, seconds, memory_mb, max_pages, max_characters = argv[0], *map(int, argv[1:])
-    _limit(seconds, memory_mb)
+    cap_process(seconds, memory_mb)
     try:
         data = sys.stdin.buffer.read()
         try:
@@ -185,7 +149,7 @@ def main(argv: list[str]) -> int:
             result = {"error": {"message": str(error), "reason": error.reason.value, "details": error.details}}
         sys.stdout.buffer.write(json.dumps(result).encode())
     except MemoryError:
-        return _MEMORY_EXIT
+        return MEMORY_EXIT
     return 0
 
 

@@ -27,9 +27,10 @@ from indexer import ann, history, store
 from indexer.chunking import document_passages
 from indexer.collect import Skipped, collect_files
 from indexer.embedding import Embedder
-from indexer.extract import DEFAULT_LIMITS, QUARANTINE_REASONS, Extracted, Limits, extract_file
+from indexer.extract import QUARANTINE_REASONS, Extracted, extract_file
 from indexer.facts.extract import document_decisions, document_tariffs
 from indexer.history import Replacement
+from indexer.limits import DEFAULT_LIMITS, Limits
 from indexer.lock import LOCK_NAME, index_lock
 from indexer.models import Chunk
 from indexer.read import (

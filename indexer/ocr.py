@@ -29,10 +29,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 import pypdfium2
+
+from indexer.limits import MEMORY_EXIT, cap_process, child_env
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,6 @@ STARTUP_SECONDS = 10
 """Added once to the child's budget for starting Python and opening the PDF."""
 WALL_FACTOR = 3
 """A page's wall-clock limit as a multiple of its CPU limit."""
-_MEMORY_EXIT = 3
-"""The child's exit status when it ran out of its address space."""
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _ENV = {"OMP_THREAD_LIMIT": "1"}
 """Tesseract's environment: one thread (OpenMP threads competing for two shared cores run many times slower)."""
 
@@ -94,13 +92,12 @@ def read_pages(
     deadline = time.monotonic() + budget(seconds, len(numbers))
     arguments = [tesseract, seconds, memory_mb, *numbers]
     command = [sys.executable, "-m", "indexer.ocr", *map(str, arguments)]
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
     outcome, done = Outcome(), 0
     with tempfile.TemporaryFile() as source, tempfile.TemporaryFile() as errors:
         source.write(data)
         source.seek(0)
         child = subprocess.Popen(
-            command, stdin=source, stdout=subprocess.PIPE, stderr=errors, env=env, start_new_session=True
+            command, stdin=source, stdout=subprocess.PIPE, stderr=errors, env=child_env(), start_new_session=True
         )
         assert child.stdout is not None
         try:
@@ -123,7 +120,7 @@ def read_pages(
             child.stdout.close()
         if timed_out or status in (-signal.SIGXCPU, -signal.SIGKILL):
             outcome.stopped = "timeout"
-        elif status == _MEMORY_EXIT:
+        elif status == MEMORY_EXIT:
             outcome.stopped = "memory"
         elif status != 0:
             errors.seek(0)
@@ -204,10 +201,7 @@ def _page(document: pypdfium2.PdfDocument, number: int, tesseract: str, seconds:
 def main(argv: list[str]) -> int:
     """The child: limits set, the PDF on stdin opened, each page's result written as one JSON line."""
     tesseract, seconds, memory_mb, *numbers = argv[0], *map(int, argv[1:])
-    cpu = seconds * len(numbers) + STARTUP_SECONDS
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    memory = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cap_process(seconds * len(numbers) + STARTUP_SECONDS, memory_mb)
     try:
         try:
             document = pypdfium2.PdfDocument(sys.stdin.buffer.read())
@@ -219,7 +213,7 @@ def main(argv: list[str]) -> int:
             sys.stdout.write(json.dumps(result) + "\n")
             sys.stdout.flush()
     except MemoryError:
-        return _MEMORY_EXIT
+        return MEMORY_EXIT
     return 0
 
 

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from bot.core import Dasbot
 from bot.describe import describe
 from bot.settings import Settings
-from indexer.extract import Limits, extract_file
+from indexer.extract import extract_file
+from indexer.limits import Limits
 from indexer.models import Chunk
 from indexer.read import Page, UnreadableFile, pdf_modified, read_pages
 from indexer.report import Reason

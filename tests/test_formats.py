@@ -17,8 +17,9 @@ from bot.core import Dasbot
 from bot.describe import describe
 from bot.settings import Settings
 from bot.telegram.indexing import Refusal, refusal, safe_filename
-from indexer.extract import DEFAULT_LIMITS, extract_file
+from indexer.extract import extract_file
 from indexer.formats.html import MAX_ELEMENTS, html_text
+from indexer.limits import DEFAULT_LIMITS
 from indexer.read import SUPPORTED, Page, UnreadableFile, pages_of, read_pages
 from indexer.report import Reason
 from tests.conftest import corpus_file, shared_path

@@ -23,8 +23,9 @@ from bot.search.catalog import load_catalog
 from bot.settings import Settings
 from bot.telegram import render
 from indexer import ocr
-from indexer.extract import Limits, extract_file
+from indexer.extract import extract_file
 from indexer.indexer import Stage
+from indexer.limits import Limits
 from indexer.models import Chunk
 from indexer.read import UnreadableFile, read_pages
 from indexer.report import FileReport, Reason, Status

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from indexer.clean import page_lines
+from indexer.dates import parse_danish_date
 from indexer.document import DocumentKind, Item, Line, ParsedDocument, SectionKind
 from indexer.read import pages_of, read_pages
-from indexer.segment.fields import caption_kind, dated, parse_date, upper_caption
+from indexer.segment.fields import caption_kind, dated, upper_caption
 from indexer.segment.firstagenda import parse_firstagenda
 from indexer.segment.minutes import parse_minutes
 from indexer.segment.sbsys import parse_sbsys
 from indexer.structure import parse_document
 from tests.conftest import shared_path
+from tests.test_minutes import TOC
 
 HELD_OUT = Path(__file__).resolve().parent / "other_layouts"
 
@@ -185,16 +187,7 @@ def test_enclosure_is_no_meeting_record(name: str) -> None:
     assert doc.pages == 3
 
 
-MINUTES_TITLES = [
-    (1, "Meddelelser"),
-    (2, "Bygningsvedligeholdelse 2013 - anlægsbevilling"),
-    (3, "Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013"),
-    (4, "Takstreduktion på aflastningstilbuddet Torvevej i Skovlunde i 2013"),
-    (5, "KL's opfølgningsproces vedrørende det nære sundhedsvæsen"),
-    (6, "Prioritering af midler til kronisk syge borgere og hverdagsrehabilitering for ældre"),
-    (7, "Etablering af aktivitetscenter på Solvej 6 i Ballerup"),
-    (8, "Evaluering af rygestopkurser"),
-]
+MINUTES_TITLES = [(number, title) for number, title, _ in TOC]  # the eDoc minutes' items
 MINUTES_DECISIONS = [
     "Taget til efterretning",
     "Indstillingen godkendt",
@@ -427,9 +420,9 @@ def test_caption_kinds(text: str, kind: SectionKind | None) -> None:
 
 
 def test_dates_and_dated_lines() -> None:
-    assert parse_date("2025-08-11T16:30:00+02:00") == date(2025, 8, 11)
-    assert parse_date("onsdag den 1. oktober 2025 kl. 15.45") == date(2025, 10, 1)
-    assert parse_date("25-09-2012 15:30:00") == date(2012, 9, 25)
+    assert parse_danish_date("2025-08-11T16:30:00+02:00") == date(2025, 8, 11)
+    assert parse_danish_date("onsdag den 1. oktober 2025 kl. 15.45") == date(2025, 10, 1)
+    assert parse_danish_date("25-09-2012 15:30:00") == date(2012, 9, 25)
     assert dated("18. september 2012: Sagen udsat.") == (date(2012, 9, 18), "Sagen udsat.")
     assert dated("25. september 2012:") == (date(2012, 9, 25), "")
     assert dated("Forretningsudvalget den 18. september 2012, sag nr. 10") is None

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfWriter
 
 from indexer import extract
-from indexer.extract import Limits, extract_file
+from indexer.extract import extract_file
+from indexer.limits import Limits
 from indexer.read import STREAM_LIMIT, Page, UnreadableFile, read_pages
 from indexer.report import Reason
 from tests.support.pdfs import encrypted, write_pdf

@@ -47,7 +47,6 @@ EMPTY_FIELD = frozenset({"tomt indhold", "-", "ingen", "beslutning ikke frigivet
 
 _UPPER_CAPTION = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ\-–/,.&' ]{3,70}$")
 _BODY_DECISION = re.compile(r"^(?P<who>[A-ZÆØÅ][A-ZÆØÅ\-– ]*?S) BESLUTNING$")
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+(?:[+-]\d{2}:?\d{2}|Z)?)?\b")
 _LABEL = re.compile(r"^\s*(?P<label>[A-Za-zÆØÅæøå ]{2,20}?)\s*:\s*(?P<value>\S.*)$")
 _DATED = re.compile(
     r"^(?P<date>\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}|\d{1,2}[.-]\d{1,2}[.-]\d{4}|\d{4}-\d{2}-\d{2})\s*:\s*(?P<rest>.*)$",
@@ -79,17 +78,6 @@ def upper_caption(text: str) -> bool:
     return bool(_UPPER_CAPTION.match(text)) and sum(c.isalpha() for c in text) >= 4 and not text.endswith((",", "."))
 
 
-def parse_date(text: str) -> date | None:
-    """A date written as ISO (`2025-08-11T16:30:00+02:00`) or the Danish way (`25-09-2012`, `1. oktober 2025`)."""
-    m = _ISO.search(text)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    return parse_danish_date(text)
-
-
 def labelled(lines: list[Line], labels: frozenset[str]) -> str | None:
     """The value of the first `Label: value` line (TAB or space after the colon) whose label is one of `labels`."""
     for line in lines:
@@ -104,7 +92,7 @@ def dated(text: str) -> tuple[date, str] | None:
     m = _DATED.match(text.strip())
     if not m:
         return None
-    found = parse_date(m.group("date"))
+    found = parse_danish_date(m.group("date"))
     return (found, m.group("rest").strip()) if found else None
 
 
@@ -165,4 +153,4 @@ def stated_meeting(lines: list[Line]) -> tuple[str | None, date | None]:
     head = lines[:HEADER_LINES]
     committee = labelled(head, frozenset({"udvalg", "committee"}))
     when = labelled(head, frozenset({"mødedato", "dato", "when", "tidspunkt"}))
-    return committee, parse_date(when) if when else None
+    return committee, parse_danish_date(when) if when else None

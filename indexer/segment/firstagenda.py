@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from indexer.dates import parse_danish_date
 from indexer.document import DocumentKind, Item, Line, ParsedDocument, Section, SectionKind
 from indexer.segment.fields import (
     HISTORY_CAPTIONS,
@@ -26,7 +27,6 @@ from indexer.segment.fields import (
     fold,
     is_empty_field,
     labelled,
-    parse_date,
     split_sections,
     upper_caption,
     without_interface,
@@ -96,14 +96,14 @@ def _meeting(front: list[Line]) -> tuple[str | None, date | None, str | None]:
     for line in front:
         text = line.text.strip()
         if m := _TITLE_LINE.match(text):
-            found = parse_date(m.group("date"))
+            found = parse_danish_date(m.group("date"))
             if found is not None:
                 titled = titled or m.group("kind").casefold()
                 committee = committee or m.group("committee")
                 meeting_date = meeting_date or found
         if (m := _DATE_LINE.match(text)) and meeting_date is None:
-            meeting_date = parse_date(m.group("date"))
-        if titled is None and (m := _KIND_LINE.match(text)) and parse_date(text):
+            meeting_date = parse_danish_date(m.group("date"))
+        if titled is None and (m := _KIND_LINE.match(text)) and parse_danish_date(text):
             titled = m.group("kind").casefold()
     return committee, meeting_date, "referat" if titled == "beslutningsprotokol" else titled
 
@@ -204,5 +204,5 @@ def _history(section: Section) -> list[Section]:
         entry = entries[-1]
         entry.lines.append(line)
         if entry.decided_on is None and (fold(text).startswith("dato:") or _HISTORY_ENTRY.match(text)):
-            entry.decided_on = parse_date(text)
+            entry.decided_on = parse_danish_date(text)
     return entries

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from indexer.dates import parse_danish_date
 from indexer.document import DocumentKind, Item, Line, ParsedDocument, Section, SectionKind
 from indexer.segment.fields import (
     HEADER_LINES,
@@ -19,7 +20,6 @@ from indexer.segment.fields import (
     dated_blocks,
     fold,
     labelled,
-    parse_date,
     split_sections,
     upper_caption,
 )
@@ -35,7 +35,7 @@ def parse_sbsys(lines: list[Line]) -> ParsedDocument | None:
     head = lines[:HEADER_LINES]
     committee = labelled(head, frozenset({"committee"}))
     when = labelled(head, frozenset({"when"}))
-    meeting_date = parse_date(when) if when else None
+    meeting_date = parse_danish_date(when) if when else None
     if committee is None or meeting_date is None:
         return None
     starts = _item_starts(lines)
