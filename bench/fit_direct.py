@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bot.answer import Answer  # noqa: E402
 from bot.asked import Asked  # noqa: E402
 from bot.core import Dasbot  # noqa: E402
-from bot.direct import WEIGHTS, Candidate, DirectAnswer, Weights, best, candidates  # noqa: E402
+from bot.direct import ONE_SENTENCE, WEIGHTS, Candidate, DirectAnswer, Weights, best, candidates  # noqa: E402
 from bot.evaluate import Question, direct_is_right, load_questions  # noqa: E402
 from bot.search.text import terms  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -89,7 +89,10 @@ def found_all(questions: list[Question], cache: Cached) -> list[Found]:
 
 
 def choose(row: Found, weights: Weights) -> tuple[float, bool] | None:
-    """The score of the sentence the weights choose and whether it is right (never, for a `none` question)."""
+    """The score of the sentence the weights choose and whether it is right (never, for a `none` question);
+    None for a kind of question that gets no sentence (as in `direct_answer`)."""
+    if row.asked.kind not in ONE_SENTENCE:
+        return None
     chosen = best(row.asked, row.candidates, weights)
     if chosen is None:
         return None

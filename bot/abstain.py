@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot.asked import Asked, Kind, asked_role, content_terms, holds_kind, named_years, names_role
+from bot.asked import Asked, Kind, asked_role, content_terms, holds_kind, named_levels, named_years, names_role
 from bot.search.text import terms, tokens, words
 from bot.sentences import sentence_spans
 from indexer.dates import find_dates
@@ -30,9 +30,15 @@ NEAREST = 3  # passages shown as the nearest records when the question's constra
 _COUNTED = re.compile(r"\bhvor\s+mange\s+([\w-]+)", re.IGNORECASE)
 _NUMBER_WORDS = "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|hundrede|tusind"
 _COUNTING = re.compile(
-    r"\bhvor\s+(?:mange|meget|stor|store|høj|høje)\b|\bantal(?:let)?\b|\bkost|\bpris|\btakst|\bbeløb|\bpenge\b|\bkroner\b",
+    r"\bhvor\s+(?:mange|meget|stor|store|høj|høje)\b|\bantal(?:let)?\b|\bkost|pris(?:en|er|erne)?\b|takst|\bbeløb|\bpenge\b"
+    r"|\bkroner\b",
     re.IGNORECASE,
 )
+_RATE_ASKED = re.compile(r"takst|pris(?:en|er|erne)?\b|\bpr\.?\s", re.IGNORECASE)
+_RATE = re.compile(r"takst|pris|\bpr\.?\s|\bdøgn|\bi\s+døgnet\b|\bom\s+året\b|\bmåned|\btime", re.IGNORECASE)
+_FIGURE = re.compile(r"-?\d[\d.,]*%?")
+TABLE_ROW = 3  # figures in a table row at least
+ROW_SHARE = 0.5  # and at least this share of its words
 _MEETING_DATE = re.compile(r"(?:\b(?P<body>\w+)-)?\bmøde(?:t|rne)?\s+(?:den\s+|d\.\s*)?(?=\d)", re.IGNORECASE)
 OWN_BODY = "das"  # "DAS-mødet" is one of the archive's own meetings
 
@@ -104,24 +110,53 @@ def missing_person(question: str, topic: set[str], texts: Sequence[str]) -> str 
     return role
 
 
-def missing_figure(question: str, asked: Asked, topic: set[str], texts: Sequence[str], tariffs_found: bool) -> bool:
-    """An amount or count question ("hvor mange", "hvad koster") whose passages hold no sentence with a figure
-    of the asked kind beside one of the question's topic terms, nor the counted thing with a number before it
-    ("fem møder"), and no tariff matched the question. How often or how long is left alone: those answers are
-    words as often as figures."""
+def missing_figure(
+    question: str,
+    asked: Asked,
+    topic: set[str],
+    texts: Sequence[str],
+    tariffs_found: bool,
+    scopes: Sequence[str] = (),
+) -> bool:
+    """An amount or count question ("hvor mange", "hvad koster", "døgntaksten") that no tariff matched, whose
+    passages hold no sentence with a figure of the asked kind, or the counted thing with a number before it
+    ("fem møder"), beside one of the question's topic terms (for a `table_row`: in its passage) and with the
+    level it names (`boniveau 10`). A question of a rate needs a rate (a deficit in kroner is no "døgntakst");
+    a question naming a year, a passage whose item (`scopes`) names it. How often or how long is left alone:
+    those answers are words as often as figures."""
     if asked.kind not in (Kind.AMOUNT, Kind.NUMBER) or tariffs_found or not _COUNTING.search(question):
         return False
     counted = _counted(question)
     if not topic and counted is None:
         return False
-    for text in texts:
-        if counted is not None and counted.search(text):
+    levels = named_levels(question)
+    rate = _RATE_ASKED.search(question) is not None
+    for index, text in enumerate(texts):
+        if asked.years and index < len(scopes) and not set(asked.years) & set(named_years(scopes[index])):
+            continue
+        if counted is not None and not topic and counted.search(text):
             return False
+        in_passage = bool(topic & set(terms(text)))
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            if topic & set(terms(sentence)) and holds_kind(asked.kind, sentence):
+            row = in_passage and table_row(sentence)
+            if not (row or topic & set(terms(sentence))):
+                continue
+            if not levels <= set(words(sentence)) or (rate and not _RATE.search(sentence)):
+                continue
+            if holds_kind(asked.kind, sentence) or (row and asked.kind is Kind.NUMBER):
+                return False
+            if counted is not None and counted.search(sentence):
                 return False
     return True
+
+
+def table_row(sentence: str) -> bool:
+    """A row of a table: mostly figures (`Aalborg 12 12 11 9 7`). Its topic stands in the table's caption,
+    and a bare figure in it is a count."""
+    tokens = sentence.split()
+    figures = sum(bool(_FIGURE.fullmatch(token)) for token in tokens)
+    return figures >= TABLE_ROW and figures >= ROW_SHARE * len(tokens)
 
 
 def _counted(question: str) -> re.Pattern[str] | None:
@@ -186,7 +221,7 @@ class Evidence:
 
     scores: Scores
     texts: list[str]
-    scopes: list[str]  # the whole item (or section) of each of the first YEAR_DEPTH passages
+    scopes: list[str]  # the whole item (or section) of each of the first FIGURE_DEPTH passages
     period_years: tuple[int, ...] = ()
     tariffs_found: bool = False  # tariffs matched a price question
     tariff_years: tuple[int, ...] = ()  # the years of those tariffs
@@ -216,6 +251,6 @@ def judge(
     topic = topic_terms(question, idf, ignore)
     if (role := missing_person(question, topic, evidence.texts[:FIGURE_DEPTH])) is not None:
         return Missing(Absent.PERSON, role)
-    if missing_figure(question, asked, topic, evidence.texts[:FIGURE_DEPTH], evidence.tariffs_found):
+    if missing_figure(question, asked, topic, evidence.texts[:FIGURE_DEPTH], evidence.tariffs_found, evidence.scopes):
         return Missing(Absent.AMOUNT if asked.kind is Kind.AMOUNT else Absent.NUMBER)
     return None

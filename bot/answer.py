@@ -7,16 +7,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.abstain import NEAREST, YEAR_DEPTH, Absent, Evidence, Missing, Scores, judge, topic_terms
-from bot.asked import asked, named_years
+from bot.abstain import FIGURE_DEPTH, NEAREST, Absent, Evidence, Missing, Scores, judge, topic_terms
+from bot.asked import asked, named_levels, named_years
 from bot.citation import Citation
 from bot.conversation import Conversation
-from bot.direct import DirectAnswer, direct_answer
+from bot.direct import DirectAnswer, direct_answer, tariff_answer
 from bot.lookups.decisions import DECISION_WORDS, DecisionRow, all_decisions
 from bot.lookups.items import agenda_item
 from bot.lookups.matching import Query
 from bot.lookups.meetings import MeetingRow, meeting_dates, meetings_on
-from bot.lookups.tariffs import PRICE_WORDS, TariffRow, all_tariffs
+from bot.lookups.tariffs import PRICE_ASKING, PRICE_WORDS, TariffRow, all_tariffs
 from bot.query import understand
 from bot.requests import parse_question
 from bot.search.rerank import rerank
@@ -137,7 +137,8 @@ def best_tariffs(question: str, rows: list[TariffRow], topic: set[str] | None = 
     """The tariffs that match the question's words best (at least two words, or the only one), those of a year
     the question names first, then the newest; when the
     question names a `topic` (its rarer terms), at least one of those: "unge" and "tilbud" alone do not make a
-    tariff of Ungdomshøjskolen the answer to a question about a new offer for young people."""
+    tariff of Ungdomshøjskolen the answer to a question about a new offer for young people. A level the question
+    names (`boniveau 10`) must be the tariff's."""
     query = Query.parse(question, PRICE_WORDS)
     if not query.terms:
         return []
@@ -146,11 +147,16 @@ def best_tariffs(question: str, rows: list[TariffRow], topic: set[str] | None = 
     def text(row: TariffRow) -> str:  # the year too: a year the question names matches the tariffs of that year
         return " ".join(str(p) for p in (row.offer, row.service, row.legal_basis, row.year, row.evidence) if p)
 
-    scored = [(query.score(text(r)), r) for r in rows if about is None or about.score(text(r))]
+    years = set(named_years(question))
+    levels = named_levels(question)
+
+    def named(row: TariffRow) -> bool:  # "boniveau 10" is no question about boniveau 9
+        return levels <= named_levels(" ".join(p for p in (row.offer, row.service) if p))
+
+    scored = [(query.score(text(r)), r) for r in rows if (about is None or about.score(text(r))) and named(r)]
     best = max((score for score, _ in scored), default=0)
     if best < min(2, len(query.terms)):
         return []
-    years = set(named_years(question))
     order = sorted(scored, key=lambda pair: (-pair[0], pair[1].year not in years, -(pair[1].year or 0)))
     ranked = [r for score, r in order if score == best]
     distinct = {(r.offer, r.service, r.year, r.kind, r.amount_dkk, r.meeting_date, r.item): r for r in reversed(ranked)}
@@ -203,11 +209,11 @@ class Answerer:
         if date_from is None and date_to is None:
             date_from, date_to = understood.date_from, understood.date_to
         agenda = meetings_on(engine, date_from, date_to) if understood.wants_agenda and date_from else None
-        found = self.searcher.found(searched, max(3 * k, CANDIDATES), date_from, date_to, mode)
+        found = self.searcher.found(searched, max(k, CANDIDATES), date_from, date_to, mode)
         windows = rerank(searched, found.windows, found.ranks, found.idf) if mode == "hybrid" else found.windows
         if asks_items(searched):
             windows = items_first(windows, found.sections, k)
-        topic = topic_terms(searched, found.idf, PRICE_WORDS)
+        topic = topic_terms(searched, found.idf, PRICE_ASKING)
         tariffs = best_tariffs(searched, all_tariffs(engine), topic) if asks_price(searched) else None
         passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]
         common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
@@ -217,7 +223,10 @@ class Answerer:
                 nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
         decisions = hit_decisions(passages, all_decisions(engine)) if asks_decision(searched) else None
-        direct = None if agenda else direct_answer(searched, [(p.rank, p.text) for p in passages], idf=found.idf)
+        shown = [(p.rank, p.text) for p in passages]
+        direct = (
+            None if agenda else tariff_answer(tariffs or [], shown) or direct_answer(searched, shown, idf=found.idf)
+        )
         return Answer(abstained=False, passages=passages, decisions=decisions, direct=direct, agenda=agenda, **common)
 
     def judge(
@@ -239,10 +248,10 @@ class Answerer:
         date_from, date_to = period
         years = tuple(range(date_from.year, date_to.year + 1)) if date_from and date_to else ()
         read = asked(question)
-        scopes = [self._scope(w) for w in windows[:YEAR_DEPTH]] if read.years else []
+        scopes = [self._scope(w) for w in windows[:FIGURE_DEPTH]] if read.years else []
         tariff_years = tuple(dict.fromkeys(t.year for t in tariffs or () if t.year is not None))
         evidence = Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
-        return judge(question, read, evidence, dates, idf, PRICE_WORDS)
+        return judge(question, read, evidence, dates, idf, PRICE_ASKING)
 
     def _scope(self, window: Window) -> str:
         """The text a named year is looked for in: the window's whole item, else its whole section."""

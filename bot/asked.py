@@ -163,6 +163,15 @@ def named_years(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_LEVEL = re.compile(r"\b(?:\w*niveau|\w*kategori|trin|pakke)\s+(\d{1,2})\b", re.IGNORECASE)
+
+
+def named_levels(text: str) -> frozenset[str]:
+    """The levels a text names (`boniveau 10`, `takstkategori 3`, `trin 2`), as figures: a price of another
+    level is no answer to a question naming one."""
+    return frozenset(_LEVEL.findall(text))
+
+
 def holds_kind(kind: Kind, sentence: str) -> bool:
     """Whether the sentence holds an answer of that kind: a kroner amount, a counted number or percentage, a
     date or year, a person (a name or a role), a causal marker, a recommendation (`godkender`, `tager … til

@@ -5,7 +5,8 @@ A sentence must hold the kind of answer the question asks for (an amount, a numb
 the question itself names. It is scored by the share of the question's content terms it holds (rarer terms
 weigh more when idf is given), less a step per passage below the best and a penalty when it misses a figure
 the question names or names other years. Only a score above the threshold is shown; the weights and the
-threshold are fitted for precision by bench/fit_direct.py.
+threshold are fitted for precision by bench/fit_direct.py. A price question whose matched tariffs name one offer
+and service is answered by that tariff's own line instead, when a shown passage holds it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.asked import Asked, Kind, asked, asked_role, content_terms, holds_kind, named_years, names_role
 from bot.lookups.matching import term_matches_word
+from bot.lookups.tariffs import TariffRow
 from bot.search.text import words
 from bot.sentences import sentences
 
@@ -43,7 +45,9 @@ class Weights:
 
 WEIGHTS = Weights()
 """Fitted on train_qa.jsonl (bench/fit_direct.py, over the window passages): no threshold keeps 0.9 precision
-on train, so this is the most precise one that shows at least 15 train answers (train 0.63, dev 0.67)."""
+on train, so this is the most precise one that shows at least 15 train answers (train 20/28 right, dev 21/24).
+A refit without the clash penalty is right once more on train (21/28) and less often on dev (23/28): one
+question is noise, and the penalty keeps another level's or year's row from being shown as the answer."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,18 @@ def best(question_asked: Asked, found: list[Candidate], weights: Weights = WEIGH
         if candidate.position < weights.depth and (score := candidate.score(question_asked.kind, weights)) is not None
     ]
     return max(scored, key=lambda pair: pair[0], default=None)
+
+
+def tariff_answer(tariffs: list[TariffRow], passages: list[tuple[int, str]]) -> DirectAnswer | None:
+    """For a price question whose matched tariffs (best first) name one offer and service only: the tariff's own
+    line, when it stands in one of the passages ((rank, text) pairs), cited by that passage's rank. Tariffs of
+    several offers or services are no single answer."""
+    if not tariffs or len({(t.offer, t.service) for t in tariffs}) > 1:
+        return None
+    line = " ".join(tariffs[0].evidence.split())
+    if not sane(line):
+        return None
+    return next((DirectAnswer(line, rank) for rank, text in passages if line in " ".join(text.split())), None)
 
 
 def direct_answer(

@@ -190,6 +190,46 @@ def test_a_figure_needs_its_topic_beside_it() -> None:
     assert not missing_figure(often, asked(often), set(terms("status")), [], False)
 
 
+def test_a_rate_question_needs_a_rate_not_a_deficit() -> None:
+    deficit = text_between("001", 291, 296)
+    assert "underskud på ca. 4,2 mio. kr." in deficit
+    question = "Hvad er døgntaksten på Neurocenter Østerskoven?"  # a compound price word asks a price too
+    topic = set(terms("Neurocenter Østerskoven"))
+    assert missing_figure(question, asked(question), topic, [deficit], False)
+    # the same figure answers a question of money spent
+    spent = "Hvor mange penge mistede Neurocenter Østerskoven i 2020?"
+    assert not missing_figure(spent, asked(spent), topic, [deficit], False)
+
+
+def test_the_counted_thing_must_stand_beside_the_topic() -> None:
+    cdh = text_between("004", 1417, 1421)
+    assert "8 borgere med høretab" in " ".join(cdh.split())
+    question = "hvor mange borgere er kommet i job via IPS?"
+    assert missing_figure(question, asked(question), set(terms("IPS job")), [cdh], False)
+    about = "hvor mange borgere med høretab bruger CDH's midlertidige botilbud?"
+    assert not missing_figure(about, asked(about), set(terms("høretab CDH")), [cdh], False)
+
+
+def test_a_table_row_takes_its_topic_from_its_caption() -> None:
+    table = text_between("004", 1877, 1895)
+    question = "hvor mange børn var der på Viften/Enterne?"
+    assert not missing_figure(question, asked(question), set(terms("Viften Enterne")), [table], False)
+    assert missing_figure(question, asked(question), set(terms("Birken")), [table], False)
+
+
+def test_a_figure_of_another_level_or_another_years_item_is_missing() -> None:
+    rows = text_between("000", 2764, 2780)
+    question = "hvad koster boniveau 10 på Sonjavej?"
+    assert missing_figure(question, asked(question), set(terms("Sonjavej")), [rows], False)
+    nine = "hvad koster boniveau 9 på Sonjavej?"
+    assert not missing_figure(nine, asked(nine), set(terms("Sonjavej")), [rows], False)
+    # a year the passage's item never names: its figures are of another year
+    dated = "hvad kostede boniveau 9 på Sonjavej i 2018?"
+    topic = set(terms("Sonjavej"))
+    assert missing_figure(dated, asked(dated), topic, [rows], False, scopes=["Takster 2023 og 2024"])
+    assert not missing_figure(dated, asked(dated), topic, [rows], False, scopes=["Takster 2018"])
+
+
 def test_a_rare_word_standing_verbatim_keeps_the_answer() -> None:
     text = text_between("003", 1215, 1240)
     assert "UCN" in text

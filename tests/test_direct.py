@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bot.asked import Kind, asked, holds_kind, named_years
-from bot.direct import WEIGHTS, DirectAnswer, Weights, candidates, direct_answer
+from bot.direct import WEIGHTS, DirectAnswer, Weights, candidates, direct_answer, tariff_answer
+from bot.lookups.tariffs import TariffRow
 from bot.sentences import sentences
 from tests.conftest import corpus_lines
 
@@ -205,3 +206,36 @@ def test_the_fitted_weights_answer_a_plain_price_question() -> None:
     text = passage("001", "Prisen for en plads", before=0, after=3)
     answer = direct_answer("Hvad er døgntaksten for en plads på de særlige pladser?", [(1, text)], weights=WEIGHTS)
     assert answer is not None and "4.107 kr." in answer.text
+
+
+def sonjavej(service: str, evidence: str) -> TariffRow:
+    """A tariff of Sonjavej's table (DAS 31.03.2023, item 7) as the lookup returns it."""
+    return TariffRow(
+        "Botilbud Sonjavej",
+        service,
+        "døgn",
+        2023,
+        0,
+        None,
+        "ABL § 105",
+        "new",
+        None,
+        7,
+        "Takster",
+        "000.txt",
+        1,
+        evidence,
+    )
+
+
+def test_one_matched_tariff_answers_with_its_own_line() -> None:
+    table = passage("000", "Sonjavej Boniveau 2 ABL", before=0, after=8)
+    line = sentence("000", "Sonjavej Boniveau 5 ABL")
+    five = sonjavej("Boniveau 5", line)
+    assert tariff_answer([five, five], [(1, "Et andet afsnit."), (2, table)]) == DirectAnswer(line, 2)
+    # two levels are two answers: none is shown as the one
+    six = sonjavej("Boniveau 6", sentence("000", "Sonjavej Boniveau 6 ABL"))
+    assert tariff_answer([five, six], [(1, table)]) is None
+    # a tariff whose line no shown passage holds cannot be cited
+    assert tariff_answer([five], [(1, "Et andet afsnit.")]) is None
+    assert tariff_answer([], [(1, table)]) is None

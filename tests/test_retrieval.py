@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.conversation import Conversation
 from bot.core import Dasbot
 from bot.evaluate import evaluate, load_questions
@@ -80,6 +82,19 @@ def test_a_year_the_records_lack_abstains_and_names_the_nearest(app: Dasbot) -> 
     nearest = out["nearest"][0]
     assert (nearest["meeting_date"], nearest["item"], nearest["item_title"]) == ("2023-03-31", 8, "Børnehus Nord")
     assert {t["year"] for t in out["tariffs"]} <= {2022, 2023}  # what the records do hold
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hvad skal en plads på det nye tilbud til unge med svær selvskade koste pr. døgn?",  # no tariff, a deficit
+        "hvad koster boniveau 10 på Sonjavej?",  # Sonjavej's levels end at 9
+    ],
+)
+def test_a_price_the_records_lack_abstains_and_names_the_nearest(app: Dasbot, question: str) -> None:
+    answer = app.answerer.ask(question)
+    assert answer.abstained and answer.reason == "Materialet angiver ikke et beløb for det, du spørger om."
+    assert answer.nearest and not answer.tariffs
 
 
 def test_a_meeting_the_archive_lacks_abstains(app: Dasbot) -> None:

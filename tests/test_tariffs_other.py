@@ -239,3 +239,11 @@ def test_a_year_the_question_names_matches_a_tariff_of_that_year_not_only_its_ev
     new = torvevej("takst pr. døgn", 3114, "new", "ny takst udgøre 3.114 kr. i døgnet. Beløbet kan trækkes ud af")
     found = best_tariffs("hvad bliver den nye takst på Torvevej i 2013?", [change, new])
     assert {row.amount_dkk for row in found} == {-64, 3114}
+
+
+def test_a_level_the_question_names_must_be_the_tariffs() -> None:
+    """`boniveau 10` is no question about boniveau 9, though offer and price words match."""
+    nine = torvevej("Boniveau 9", 4031, "new", "Botilbud Torvevej Boniveau 9 ABL § 105 Døgn 98 - 4.031 3.994")
+    assert best_tariffs("hvad koster boniveau 10 på Torvevej?", [nine]) == []
+    assert best_tariffs("hvad koster boniveau 9 på Torvevej?", [nine]) == [nine]
+    assert best_tariffs("hvad koster en plads på Torvevej pr. døgn?", [nine]) == [nine]

@@ -20,6 +20,16 @@ PRICE_WORDS = frozenset(
     ).terms
 )
 
+UNIT_WORDS = frozenset(
+    Query.parse("pr per plads pladsen pladser døgn døgnet dag dagen måned måneden år året time timen").terms
+)
+"""What a price is per: how a price question is asked ("en plads pr. døgn"), not what it is about."""
+CHANGE_WORDS = frozenset(
+    Query.parse("stiger steg steget stigning falder faldt faldet fald ændres ændret ændring").terms
+)
+PRICE_ASKING = PRICE_WORDS | UNIT_WORDS | CHANGE_WORDS
+"""Words that ask for a price, its unit or its change: never the topic of a price question."""
+
 
 @dataclass(frozen=True)
 class TariffRow:
