@@ -94,9 +94,16 @@ _NUMBER = re.compile(  # a figure with a unit or a counted noun (not a year, not
     rf"|\b(?i:{_NUMBER_WORD})\s+[a-zæøå]"
     rf"|(?i:\b(?:halvdelen|tredjedel|fjerdedel|dobbelt|fordobling)\b)",
 )
-_DATE = re.compile(
-    rf"\b\d{{1,2}}\.\s*(?:{_MONTH})\b|\b(?:{_MONTH})\.?\s+(?:19|20)\d\d\b|(?<![\d.,])(?:19|20)\d\d(?![\d.,]\d)",
-    re.I,
+_WHEN = (
+    r"i|inden|fra|til|efter|før|siden|senest|primo|medio|ultimo|om|udgangen\s+af|løbet\s+af|starten\s+af|slutningen\s+af"
+    r"|foråret|efteråret|sommeren|vinteren|kvartal"
+)
+_DATE = (
+    re.compile(  # a day or month, or a year as a time (`i 2016`, `ved udgangen af 2023`), not a name's (`Budget 2019`)
+        rf"\b\d{{1,2}}\.\s*(?:{_MONTH})\b|\b(?:{_MONTH})\.?\s+(?:19|20)\d\d\b"
+        rf"|\b(?:{_WHEN})\s+(?:19|20)\d\d(?![\d.,]\d)",
+        re.I,
+    )
 )
 _PERSON = re.compile(  # a role, or two or more capitalised words inside a sentence (a name)
     rf"(?i:\b{_ROLE}\b)"

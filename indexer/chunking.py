@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from indexer.clean import join_lines
+from indexer.clean import join_lines, searchable
 from indexer.document import Item, Line, ParsedDocument, Section, SectionKind
 
 TARGET_WORDS = 80
@@ -82,14 +82,14 @@ def section_passages(
     header = context_header(doc, item, section)
     passages = []
     for window in windows(section.lines):
-        text = join_lines(line.text for line in window)
+        text = join_lines((line.text for line in window), keep_hyphens=True)
         for part in split_to_fit(text, header, max_tokens, count):
             if not part.strip():  # a window of blank lines has nothing to find
                 continue
             passages.append(
                 Passage(
                     text=part,
-                    embed_text=f"{header}\n{part}",
+                    embed_text=f"{header}\n{searchable(part)}",
                     section=section.kind.value,
                     heading=section.heading,
                     page=next((line.page for line in window if line.page is not None), None),

@@ -13,6 +13,10 @@ _BULLET_TABLE = str.maketrans({c: "•" for c in _BULLETS})
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200a]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]")
 _HYPHEN_END = re.compile(r"(?<=[a-zæøåéü])-$")
+LINE_BREAK_HYPHEN = "\ufe63"
+"""A hyphen that broke a word at a line end (`Thi-` + `sted`), kept in passages as the small hyphen-minus: the
+passage reads as printed (NFKC folds it to `-`, so a quote ending `i Thi-` is found in it), while search reads
+the mended word (`searchable`)."""
 
 
 def clean_line(text: str) -> str:
@@ -40,8 +44,9 @@ def page_lines(pages: Iterable[tuple[int | None, str]]) -> list[Line]:
     return lines
 
 
-def join_lines(texts: Iterable[str]) -> str:
-    """Join extracted lines into running text: mend hyphenated line ends, fold whitespace."""
+def join_lines(texts: Iterable[str], keep_hyphens: bool = False) -> str:
+    """Join extracted lines into running text: mend hyphenated line ends (with `keep_hyphens`, the hyphen stays
+    as LINE_BREAK_HYPHEN), fold whitespace."""
     out = ""
     for raw in texts:
         text = raw.strip()
@@ -50,10 +55,15 @@ def join_lines(texts: Iterable[str]) -> str:
         if not out:
             out = text
         elif _HYPHEN_END.search(out) and text[:1].islower():
-            out = out[:-1] + text
+            out = out[:-1] + (LINE_BREAK_HYPHEN if keep_hyphens else "") + text
         else:
             out += " " + text
     return out
+
+
+def searchable(text: str) -> str:
+    """The text as search reads it: words broken at a line end mended."""
+    return text.replace(LINE_BREAK_HYPHEN, "")
 
 
 def normalise(text: str) -> str:

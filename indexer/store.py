@@ -45,10 +45,10 @@ class Record:
     """The pages whose text was read by OCR: a passage cited at one of them is marked as OCR text."""
 
 
-READER_VERSION = 2
-"""Raised whenever reading, parsing or fact extraction changes what a record yields (2: other committees' layouts,
-Word, HTML, OCR, who took part in a decision). A document read by an older version is read again at the next run,
-so an upgrade needs no `--force`."""
+READER_VERSION = 3
+"""Raised whenever reading, parsing or fact extraction changes what a record yields (3: a line-break hyphen kept
+in passages; 2: other committees' layouts, Word, HTML, OCR, who took part in a decision). A document read by an
+older version is read again at the next run, so an upgrade needs no `--force`."""
 
 
 def filename_of(session: Session, sha256: str) -> str | None:

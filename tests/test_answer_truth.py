@@ -22,6 +22,7 @@ from bot.abstain import (
 from bot.asked import asked
 from bot.citation import Citation
 from bot.core import Dasbot
+from bot.evaluate import fold
 from bot.search.catalog import ChunkInfo
 from bot.search.rerank import Question, features, rerank
 from bot.search.searcher import Hit
@@ -30,7 +31,7 @@ from bot.search.text import terms
 from bot.search.windows import MAX_CHARS, Sections, join_overlapping
 from bot.sentences import sentence_starts
 from indexer.chunking import windows as line_windows
-from indexer.clean import join_lines
+from indexer.clean import join_lines, searchable
 from tests.conftest import corpus_lines
 
 MEETINGS = [date(2021, 8, 23), date(2023, 1, 20), date(2023, 3, 31), date(2023, 8, 21)]
@@ -84,6 +85,19 @@ def test_chunks_rejoin_into_the_section_text() -> None:
     for chunk in chunks:
         start, end = section.span(chunk.id)
         assert section.text[start:end] == chunk.text
+
+
+def test_a_line_break_hyphen_reads_as_printed_and_searches_as_one_word() -> None:
+    lines = [line.text for line in lines_between("003", 1437, 1439)]
+    text = join_lines(lines, keep_hyphens=True)
+    assert "College i Thi\ufe63sted til" in text
+    assert "university college i thi-" in fold(text)  # a quote of the printed line is found in the passage
+    assert searchable(text) == join_lines(lines) and "Thisted til" in searchable(text)
+    assert terms(text) == terms(searchable(text))
+    # the chunk that ends on the broken line is continued by the next, which mended it
+    before = "Det vil sige, at pædagoger i stigende grad også arbejder på social- og specialområdet."
+    joined, at = join_overlapping(f"{before} {lines[0].strip()}", text)
+    assert joined == f"{before} {text}" and joined[at:] == text
 
 
 def test_join_overlapping_without_overlap_adds_a_space() -> None:

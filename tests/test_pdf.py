@@ -54,7 +54,7 @@ def test_pdf_built_from_an_agenda_cites_pages(store: Dasbot, tmp_path: Path) -> 
     assert items[11].page == expected_page
     for chunk in chunks:  # every chunk starts on the page it cites
         first_words = " ".join(chunk.text.split()[:3])
-        assert first_words in join_lines(pages[chunk.page - 1]), (chunk.page, chunk.text[:60])
+        assert first_words in join_lines(pages[chunk.page - 1], keep_hyphens=True), (chunk.page, chunk.text[:60])
 
 
 def test_real_minutes_pdf(store: Dasbot) -> None:

@@ -8,6 +8,8 @@ from functools import lru_cache
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DANISH
 
+from indexer.clean import searchable
+
 _TOKEN = re.compile(r"§|\d+(?:[.,]\d+)*|[a-zæøåéüöä]+(?:-[a-zæøåéüöä]+)*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _STOP = frozenset(STOPWORDS_DANISH) | {"hvad", "hvilke", "hvilken", "hvordan", "hvorfor", "hvornår", "hvem"}
@@ -19,8 +21,9 @@ TOKEN_CACHE = 1 << 18
 
 
 def tokens(text: str) -> list[str]:
-    """The raw tokens of a text, lower-cased: words (hyphenated kept whole), numbers, §."""
-    return _TOKEN.findall(text.lower())
+    """The raw tokens of a text, lower-cased: words (hyphenated kept whole, broken at a line end mended),
+    numbers, §."""
+    return _TOKEN.findall(searchable(text).lower())
 
 
 def _token_words(token: str) -> list[str]:
