@@ -21,7 +21,7 @@ from bot.query import understand
 from bot.requests import parse_question
 from bot.search.rerank import rerank
 from bot.search.searcher import Hit, Searcher
-from bot.search.summaries import asks_items, items_first
+from bot.search.summaries import asks_items, detail_first, items_first
 from bot.search.text import stem, terms, words
 from bot.search.windows import Window
 
@@ -210,7 +210,9 @@ class Answerer:
             date_from, date_to = understood.date_from, understood.date_to
         agenda = meetings_on(engine, date_from, date_to) if understood.wants_agenda and date_from else None
         found = self.searcher.found(searched, max(k, CANDIDATES), date_from, date_to, mode)
-        windows = rerank(searched, found.windows, found.ranks, found.idf) if mode == "hybrid" else found.windows
+        windows = found.windows
+        if mode == "hybrid":
+            windows = detail_first(rerank(searched, windows, found.ranks, found.idf))
         if asks_items(searched):
             windows = items_first(windows, found.sections, k)
         topic = topic_terms(searched, found.idf, PRICE_ASKING)

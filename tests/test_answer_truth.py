@@ -26,9 +26,9 @@ from bot.evaluate import fold
 from bot.search.catalog import ChunkInfo
 from bot.search.rerank import Question, features, rerank
 from bot.search.searcher import Hit
-from bot.search.summaries import asks_items
+from bot.search.summaries import asks_items, detail_first
 from bot.search.text import terms
-from bot.search.windows import MAX_CHARS, Sections, join_overlapping
+from bot.search.windows import MAX_CHARS, Sections, Window, build_section, join_overlapping
 from bot.sentences import sentence_starts
 from indexer.chunking import windows as line_windows
 from indexer.clean import join_lines, searchable
@@ -325,6 +325,23 @@ def test_money_counted_is_an_amount(question: str, kind: str) -> None:
 )
 def test_a_question_asks_items_when_it_asks_which_items(question: str, expected: bool) -> None:
     assert asks_items(question) is expected
+
+
+def test_an_items_detail_comes_before_its_summary() -> None:
+    def window(chunk: ChunkInfo, section: str, item: int) -> Window:
+        chunk = replace(chunk, citation=replace(chunk.citation, section=section, item_id=item))
+        found = hit(chunk)
+        text = build_section([chunk])
+        return Window(text, 0, len(text.text), found, (found,))
+
+    first, second = section_chunks(*BOERNEHUS)[:2]
+    summary, detail = window(first, "Resumé", 8), window(second, "Baggrund", 8)
+    assert detail_first([summary, detail]) == [detail, summary]
+    # another item's window, or the detail already first, keeps the order
+    other = window(second, "Baggrund", 9)
+    assert detail_first([summary, other]) == [summary, other]
+    assert detail_first([detail, summary]) == [detail, summary]
+    assert detail_first([summary]) == [summary]
 
 
 def test_which_items_are_answered_by_each_items_summary(app: Dasbot) -> None:

@@ -1,12 +1,13 @@
-"""Questions that ask which agenda items dealt with something ("hvilke punkter handlede om …") want a list of
-items: each of the best windows' items is shown by its summary (Resumé), one passage an item."""
+"""An item's summary (Resumé) and the rest of the item. Questions that ask which agenda items dealt with something
+("hvilke punkter handlede om …") want a list of items: each of the best windows' items is shown by its summary,
+one passage an item. Any other question wants the fact: the item's detail comes before its summary."""
 
 from __future__ import annotations
 
 import re
 
 from bot.search.searcher import Hit
-from bot.search.windows import Sections, Window, span_around
+from bot.search.windows import SUMMARY, Sections, Window, span_around
 
 _ITEMS = re.compile(r"\bhvilke[nt]?\s+(?:\w+\s+)?(?:dagsordens)?punkt(?:er)?\b|\bhvilke\s+sager\b", re.IGNORECASE)
 
@@ -31,6 +32,20 @@ def items_first(windows: list[Window], sections: Sections, count: int) -> list[W
             break
     shown = {id(w.section) for w in summaries}
     return [*summaries, *(w for w in windows if w not in summaries and id(w.section) not in shown)]
+
+
+def detail_first(windows: list[Window]) -> list[Window]:
+    """The windows with the first two swapped when the first is an item's Resumé and the second another part of
+    the same item: the summary restates what the item's detail states, so the detail comes first (on the dev
+    questions three first passages became the one holding the answer and one stopped being it; on the training
+    questions no first passage changed)."""
+    if len(windows) < 2:
+        return windows
+    first, second = (w.hit.chunk.citation for w in windows[:2])
+    if first.section == SUMMARY and second.section != SUMMARY and first.item_id is not None:
+        if second.item_id == first.item_id:
+            return [windows[1], windows[0], *windows[2:]]
+    return windows
 
 
 def _summary(window: Window, sections: Sections, item: int) -> Window | None:
