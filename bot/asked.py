@@ -112,7 +112,7 @@ _PERSON = re.compile(  # a role, or two or more capitalised words inside a sente
 _REASON = re.compile(
     r"\b(?:fordi|idet|eftersom|skyldes|skyldtes|grundet|derfor|pga|årsag\w*|forklaring\w*|henføres|begrund\w*"
     r"|formål\w*)\b|(?:^|,\s*)da\b|\bmed\s+henblik\s+på\b|\bfor\s+at\b|\bpå\s+grund\s+af\b|\bsom\s+følge\s+af\b"
-    r"|\bmed\s+baggrund\s+i\b"
+    r"|\bmed\s+baggrund\s+i\b|\bdermed\b|\baf\s+hensyn\s+til\b|,\s*hvorfor\b"
     r"|\bpå\s+baggrund\s+af\b|\bmed\s+det\s+formål\b|\bmedfør\w*",
     re.I,
 )

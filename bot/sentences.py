@@ -13,6 +13,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”»)]?\s+(?=[\"“»(]?[A-ZÆØÅ0-9])")
 _CELL = r"-?\d[\d.,]*%?"
 _BREAKS = (  # the cut is the pattern's group
     re.compile(r"(\s*[•◦\uf0b7]\s*)"),  # bullets
+    re.compile(r"(?<=[\w,:;)])(\s+[-–]\s+)(?=[A-ZÆØÅ][a-zæøå])"),  # list items set with a dash, joined into one line
     re.compile(r"(\s+o\s+)(?=[A-ZÆØÅ])"),  # sub-bullets extracted as a letter o
     re.compile(r"(\s+)(?=[a-h]\)\s)"),  # a) b) c) enumerations
     re.compile(rf"(?<!§\s)(?<![\w.,§-]){_CELL}(?:\s+{_CELL})+(\s+)(?=[A-ZÆØÅ][a-zæøå])"),  # rows after figures

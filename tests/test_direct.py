@@ -52,6 +52,10 @@ def test_sentences_split_bullets_and_table_rows() -> None:
     assert "Drøfter Socialtilsynets budget 2023 med henblik på anbefalinger til KKR." in parts
     rows = sentences(passage("000", "Sonjavej Boniveau 2 ABL", before=0, after=4))
     assert [row.split()[3] for row in rows] == ["2", "3", "4", "5"]
+    # a list set with dashes, its lines joined into one
+    dashes = sentences(passage("000", "Forpligtigelserne indebærer, at:", before=0, after=12))
+    assert "Tilbuddet er forpligtet til at dele sin viden og ekspertise med alle kommuner i regionen" in dashes
+    assert "Forpligtigelserne indebærer, at:" in dashes
 
 
 @pytest.mark.parametrize(
@@ -121,6 +125,8 @@ def test_named_years(text: str, years: tuple[int, ...]) -> None:
         (Kind.PERSON, "002", "Tilsynschef Line", True),
         (Kind.PERSON, "001", "Prisen for en plads", False),
         (Kind.REASON, "000", "Det skyldes primært", True),
+        (Kind.REASON, "004", "kan dermed ikke nøjes", True),
+        (Kind.DATE, "004", "For Budget 2019 forventes", False),  # a year in a name is no time
         (Kind.REASON, "001", "Prisen for en plads", False),
         (Kind.DECISION, "002", "Drøfter Socialtilsynets budget 2023", True),
         (Kind.DECISION, "003", "Pr. 1. juli 2016", False),
