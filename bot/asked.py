@@ -94,16 +94,17 @@ _NUMBER = re.compile(  # a figure with a unit or a counted noun (not a year, not
     rf"|\b(?i:{_NUMBER_WORD})\s+[a-zæøå]"
     rf"|(?i:\b(?:halvdelen|tredjedel|fjerdedel|dobbelt|fordobling)\b)",
 )
-_WHEN = (
+_WHEN = (  # words that make the year after them a time
     r"i|inden|fra|til|efter|før|siden|senest|primo|medio|ultimo|om|udgangen\s+af|løbet\s+af|starten\s+af|slutningen\s+af"
     r"|foråret|efteråret|sommeren|vinteren|kvartal"
 )
-_DATE = (
-    re.compile(  # a day or month, or a year as a time (`i 2016`, `ved udgangen af 2023`), not a name's (`Budget 2019`)
-        rf"\b\d{{1,2}}\.\s*(?:{_MONTH})\b|\b(?:{_MONTH})\.?\s+(?:19|20)\d\d\b"
-        rf"|\b(?:{_WHEN})\s+(?:19|20)\d\d(?![\d.,]\d)",
-        re.I,
-    )
+# a day or month, or a year as a time (`i 2016`, `ved udgangen af 2023`), not a name's (`Budget 2019`)
+_DATE = re.compile(
+    rf"\b\d{{1,2}}\.\s*(?:{_MONTH})\b|\b(?:{_MONTH})\.?\s+(?:19|20)\d\d\b|\b(?:{_WHEN})\s+(?:19|20)\d\d(?![\d.,]\d)",
+    re.I,
+)
+_LEVEL = re.compile(  # a level and its number: `boniveau 10`, `takstkategori 3`
+    r"\b(?:\w*niveau|\w*kategori|trin|pakke)\s+(\d{1,2})\b", re.IGNORECASE
 )
 _PERSON = re.compile(  # a role, or two or more capitalised words inside a sentence (a name)
     rf"(?i:\b{_ROLE}\b)"
@@ -168,9 +169,6 @@ def named_years(text: str) -> tuple[int, ...]:
         if second:
             out.append(int(second) if len(second) == 4 else int(first[:2] + second))
     return tuple(dict.fromkeys(out))
-
-
-_LEVEL = re.compile(r"\b(?:\w*niveau|\w*kategori|trin|pakke)\s+(\d{1,2})\b", re.IGNORECASE)
 
 
 def named_levels(text: str) -> frozenset[str]:

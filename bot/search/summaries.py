@@ -42,9 +42,9 @@ def detail_first(windows: list[Window]) -> list[Window]:
     if len(windows) < 2:
         return windows
     first, second = (w.hit.chunk.citation for w in windows[:2])
-    if first.section == SUMMARY and second.section != SUMMARY and first.item_id is not None:
-        if second.item_id == first.item_id:
-            return [windows[1], windows[0], *windows[2:]]
+    same_item = first.item_id is not None and second.item_id == first.item_id
+    if same_item and first.section == SUMMARY and second.section != SUMMARY:
+        return [windows[1], windows[0], *windows[2:]]
     return windows
 
 

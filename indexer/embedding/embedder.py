@@ -111,15 +111,17 @@ def bf16_supported() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def _import_torch() -> None:
-    """Import torch with OpenMP threads that sleep when idle, one per core.
+def _import_torch() -> int:
+    """Import torch with OpenMP threads that sleep when idle, one per core; returns that thread count.
 
     With OpenMP's default spin-waiting, two threads on a busy 2-core machine made a query 5x slower than one.
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    threads = os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    return threads
 
 
 class _SentenceTransformer:
@@ -129,7 +131,7 @@ class _SentenceTransformer:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers' "Loading weights" bar
-        _import_torch()
+        self._threads = _import_torch()
         from sentence_transformers import SentenceTransformer
 
         try:
@@ -154,7 +156,6 @@ class _SentenceTransformer:
         one thread and 30 ms on two, p50; a long one 33 and 36 ms)."""
         import torch
 
-        threads = torch.get_num_threads()
         if len(texts) == 1:
             torch.set_num_threads(1)
         try:
@@ -165,8 +166,8 @@ class _SentenceTransformer:
                 convert_to_numpy=True,
                 normalize_embeddings=True,
             )
-        finally:
-            torch.set_num_threads(threads)
+        finally:  # the count `_import_torch` set, not the one found: two questions at once must not keep one thread
+            torch.set_num_threads(self._threads)
 
 
 def _untruncated(tokenizer: Tokenizer) -> Tokenizer:
