@@ -13,7 +13,6 @@ from bot.citation import Citation
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer, tariff_answer
 from bot.lookups.decisions import DECISION_WORDS, DecisionRow, all_decisions
-from bot.lookups.items import agenda_item
 from bot.lookups.matching import Query
 from bot.lookups.meetings import MeetingRow, meeting_dates, meetings_on
 from bot.lookups.tariffs import PRICE_ASKING, PRICE_WORDS, TariffRow, all_tariffs
@@ -23,7 +22,7 @@ from bot.search.rerank import rerank
 from bot.search.searcher import Hit, Searcher
 from bot.search.summaries import asks_items, detail_first, items_first
 from bot.search.text import stem, terms, words
-from bot.search.windows import Window
+from bot.search.windows import Sections, Window
 
 MAX_TARIFFS = 5
 MAX_DECISIONS = 3
@@ -220,7 +219,8 @@ class Answerer:
         passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]
         common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
         if mode == "hybrid" and not agenda:
-            missing = self.judge(searched, found.hits, windows, found.idf, dates, (date_from, date_to), tariffs)
+            scopes = [_scope(w, found.sections) for w in windows[:FIGURE_DEPTH]] if asked(searched).years else []
+            missing = self.judge(searched, found.hits, windows, scopes, found.idf, dates, (date_from, date_to), tariffs)
             if missing is not None:
                 nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
@@ -236,12 +236,14 @@ class Answerer:
         question: str,
         hits: list[Hit],
         windows: list[Window],
+        scopes: list[str],
         idf: Callable[[str], float],
         dates: list[date],
         period: tuple[date | None, date | None],
         tariffs: list[TariffRow] | None,
     ) -> Missing | None:
-        """Why the records do not answer the question (see `bot.abstain`), or None when they do."""
+        """Why the records do not answer the question (see `bot.abstain`), or None when they do; `scopes` are
+        the whole items of the first windows, for a question naming a year."""
         if not hits:
             return Missing(Absent.NOTHING)
         scores = Scores(max(h.dense or 0.0 for h in hits), max(h.lexical or 0.0 for h in hits))
@@ -250,13 +252,12 @@ class Answerer:
         date_from, date_to = period
         years = tuple(range(date_from.year, date_to.year + 1)) if date_from and date_to else ()
         read = asked(question)
-        scopes = [self._scope(w) for w in windows[:FIGURE_DEPTH]] if read.years else []
         tariff_years = tuple(dict.fromkeys(t.year for t in tariffs or () if t.year is not None))
         evidence = Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
         return judge(question, read, evidence, dates, idf, PRICE_ASKING)
 
-    def _scope(self, window: Window) -> str:
-        """The text a named year is looked for in: the window's whole item, else its whole section."""
-        item_id = window.hit.chunk.citation.item_id
-        record = agenda_item(self.searcher.engine, item_id) if item_id is not None else None
-        return record.text if record is not None else window.section.text
+
+def _scope(window: Window, sections: Sections) -> str:
+    """The text a year the question names is looked for in: the window's whole item, else its whole section."""
+    item_id = window.hit.chunk.citation.item_id
+    return (sections.item_text(item_id) if item_id is not None else "") or window.section.text

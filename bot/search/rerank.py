@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from bot.asked import Kind, asked, asked_role, holds_kind, names_role
@@ -23,6 +23,7 @@ from bot.sentences import sentence_spans
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 KIND_CAP = 3  # sentences of the asked kind that count towards the kind feature
+WINDOW_CACHE = 4096  # windows whose sentences' terms and kinds are kept
 FEATURES = (
     "rank",
     "coverage",
@@ -52,6 +53,10 @@ class Question:
         """Whether a sentence holds the kind of answer asked (for a named role: a person in it)."""
         return names_role(self.role, sentence) if self.role else holds_kind(self.kind, sentence)
 
+    def kinds(self, text: str) -> tuple[bool, ...]:
+        """For each sentence of a window's text, whether it holds the kind of answer asked."""
+        return _kinds(text, self.kind, self.role)
+
     def share(self, found: set[str]) -> float:
         """The share of the question's weight that a set of terms holds."""
         total = sum(self.weights.values())
@@ -61,16 +66,15 @@ class Question:
 def features(question: Question, window: Window, rank: int) -> dict[str, float]:
     """The features of one window whose best hit has first-stage rank `rank` (1-based)."""
     text = window.text
-    spans = sentence_spans(text)
-    bags = [set(terms(text[a:b])) for a, b in spans]
-    of_kind = [question.answers_kind(text[a:b]) for a, b in spans]
+    bags = _bags(text)
+    of_kind = question.kinds(text)
     cited = window.hit.chunk.citation
     sentence = max((question.share(bag) for bag, ok in zip(bags, of_kind) if ok), default=0.0)
     pair = max((question.share(a | b) for a, b in zip(bags, bags[1:])), default=sentence)
     out = dict.fromkeys(FEATURES, 0.0)
     out |= {
         "rank": -math.log(rank),
-        "coverage": question.share(set(terms(text))),
+        "coverage": question.share(frozenset().union(*bags)),
         "sentence": sentence,
         "pair": pair,
         "title": question.share(set(terms(cited.item_title or ""))),
@@ -80,6 +84,19 @@ def features(question: Question, window: Window, rank: int) -> dict[str, float]:
     if question.kind is not Kind.OTHER:
         out[f"kind_{question.kind.value}"] = min(sum(of_kind), KIND_CAP) / KIND_CAP
     return out
+
+
+@lru_cache(maxsize=WINDOW_CACHE)
+def _bags(text: str) -> tuple[frozenset[str], ...]:
+    """The search terms of each sentence of a window's text (cached: the same windows answer many questions)."""
+    return tuple(frozenset(terms(text[a:b])) for a, b in sentence_spans(text))
+
+
+@lru_cache(maxsize=WINDOW_CACHE)
+def _kinds(text: str, kind: Kind, role: str | None) -> tuple[bool, ...]:
+    """For each sentence of a window's text, whether it holds an answer of `kind` (or names someone in `role`)."""
+    question = Question({}, kind, role)
+    return tuple(question.answers_kind(text[a:b]) for a, b in sentence_spans(text))
 
 
 @cache

@@ -139,6 +139,7 @@ class Sections:
         self.catalog = catalog
         self._cache: OrderedDict[int, SectionText] = OrderedDict()
         self._summaries: dict[int, int] | None = None  # item id -> first chunk id of its Resumé, built on demand
+        self._items: dict[int, list[int]] | None = None  # item id -> its chunk ids, built on demand
 
     def of(self, chunk_id: int) -> SectionText:
         """The section text holding a chunk."""
@@ -166,6 +167,19 @@ class Sections:
                     self._summaries[item] = chunk.id
         first = self._summaries.get(item_id)
         return (self.of(first), self.catalog[first]) if first is not None else None
+
+    def item_text(self, item_id: int) -> str:
+        """An item's whole text as the catalog holds it: its title and every chunk cited as the item's (its
+        sections and appendices), in order; empty for an item the catalog does not hold."""
+        if self._items is None:
+            self._items = {}
+            for chunk in self.catalog.values():
+                if chunk.citation.item_id is not None:
+                    self._items.setdefault(chunk.citation.item_id, []).append(chunk.id)
+        ids = self._items.get(item_id, [])
+        if not ids:
+            return ""
+        return " ".join([self.catalog[ids[0]].citation.item_title or "", *(self.catalog[i].text for i in ids)])
 
     def windows(self, hits: list[Hit], max_chars: int = MAX_CHARS) -> list[Window]:
         """A window per hit, best first: a hit inside a window already made joins it; a window overlapping one
