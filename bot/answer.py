@@ -220,7 +220,7 @@ class Answerer:
         common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
         if mode == "hybrid" and not agenda:
             scopes = [_scope(w, found.sections) for w in windows[:FIGURE_DEPTH]] if asked(searched).years else []
-            missing = self.judge(searched, found.hits, windows, scopes, found.idf, dates, (date_from, date_to), tariffs)
+            missing = _judge(searched, found.hits, windows, scopes, found.idf, dates, (date_from, date_to), tariffs)
             if missing is not None:
                 nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
@@ -231,30 +231,30 @@ class Answerer:
         )
         return Answer(abstained=False, passages=passages, decisions=decisions, direct=direct, agenda=agenda, **common)
 
-    def judge(
-        self,
-        question: str,
-        hits: list[Hit],
-        windows: list[Window],
-        scopes: list[str],
-        idf: Callable[[str], float],
-        dates: list[date],
-        period: tuple[date | None, date | None],
-        tariffs: list[TariffRow] | None,
-    ) -> Missing | None:
-        """Why the records do not answer the question (see `bot.abstain`), or None when they do; `scopes` are
-        the whole items of the first windows, for a question naming a year."""
-        if not hits:
-            return Missing(Absent.NOTHING)
-        scores = Scores(max(h.dense or 0.0 for h in hits), max(h.lexical or 0.0 for h in hits))
-        if tariffs:  # a matched tariff answers a price question, however far the passages
-            scores = Scores(1.0, scores.lexical)
-        date_from, date_to = period
-        years = tuple(range(date_from.year, date_to.year + 1)) if date_from and date_to else ()
-        read = asked(question)
-        tariff_years = tuple(dict.fromkeys(t.year for t in tariffs or () if t.year is not None))
-        evidence = Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
-        return judge(question, read, evidence, dates, idf, PRICE_ASKING)
+
+def _judge(
+    question: str,
+    hits: list[Hit],
+    windows: list[Window],
+    scopes: list[str],
+    idf: Callable[[str], float],
+    dates: list[date],
+    period: tuple[date | None, date | None],
+    tariffs: list[TariffRow] | None,
+) -> Missing | None:
+    """Why the records do not answer the question (see `bot.abstain`), or None when they do; `scopes` are
+    the whole items of the first windows, for a question naming a year."""
+    if not hits:
+        return Missing(Absent.NOTHING)
+    scores = Scores(max(h.dense or 0.0 for h in hits), max(h.lexical or 0.0 for h in hits))
+    if tariffs:  # a matched tariff answers a price question, however far the passages
+        scores = Scores(1.0, scores.lexical)
+    date_from, date_to = period
+    years = tuple(range(date_from.year, date_to.year + 1)) if date_from and date_to else ()
+    read = asked(question)
+    tariff_years = tuple(dict.fromkeys(t.year for t in tariffs or () if t.year is not None))
+    evidence = Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
+    return judge(question, read, evidence, dates, idf, PRICE_ASKING)
 
 
 def _scope(window: Window, sections: Sections) -> str:
