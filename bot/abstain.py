@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from bot.asked import Asked, Kind, asked_role, content_terms, holds_kind, named_levels, named_years, names_role
 from bot.search.text import terms, tokens, words
-from bot.sentences import sentence_spans
+from bot.sentences import sentence_spans, table_row
 from indexer.dates import find_dates
 
 # Calibrated with multilingual-e5-small on the dev sample plus off-topic and paraphrased questions:
@@ -36,9 +36,6 @@ _COUNTING = re.compile(
 )
 _RATE_ASKED = re.compile(r"takst|pris(?:en|er|erne)?\b|\bpr\.?\s", re.IGNORECASE)
 _RATE = re.compile(r"takst|pris|\bpr\.?\s|\bdøgn|\bi\s+døgnet\b|\bom\s+året\b|\bmåned|\btime", re.IGNORECASE)
-_FIGURE = re.compile(r"-?\d[\d.,]*%?")
-TABLE_ROW = 3  # figures in a table row at least
-ROW_SHARE = 0.5  # and at least this share of its words
 _MEETING_DATE = re.compile(r"(?:\b(?P<body>\w+)-)?\bmøde(?:t|rne)?\s+(?:den\s+|d\.\s*)?(?=\d)", re.IGNORECASE)
 OWN_BODY = "das"  # "DAS-mødet" is one of the archive's own meetings
 
@@ -149,14 +146,6 @@ def missing_figure(
             if counted is not None and counted.search(sentence):
                 return False
     return True
-
-
-def table_row(sentence: str) -> bool:
-    """A row of a table: mostly figures (`Aalborg 12 12 11 9 7`). Its topic stands in the table's caption,
-    and a bare figure in it is a count."""
-    tokens = sentence.split()
-    figures = sum(bool(_FIGURE.fullmatch(token)) for token in tokens)
-    return figures >= TABLE_ROW and figures >= ROW_SHARE * len(tokens)
 
 
 def _counted(question: str) -> re.Pattern[str] | None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.abstain import FIGURE_DEPTH, NEAREST, Absent, Evidence, Missing, Scores, judge, topic_terms
+from bot.abstain import FIGURE_DEPTH, NEAREST, Evidence, Missing, Scores, judge, topic_terms
 from bot.asked import asked, named_levels, named_years
 from bot.citation import Citation
 from bot.conversation import Conversation
@@ -219,8 +218,10 @@ class Answerer:
         passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]
         common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
         if mode == "hybrid" and not agenda:
-            scopes = [_scope(w, found.sections) for w in windows[:FIGURE_DEPTH]] if asked(searched).years else []
-            missing = _judge(searched, found.hits, windows, scopes, found.idf, dates, (date_from, date_to), tariffs)
+            read = asked(searched)
+            scopes = [_scope(w, found.sections) for w in windows[:FIGURE_DEPTH]] if read.years else []
+            evidence = _evidence(found.hits, windows, scopes, (date_from, date_to), tariffs)
+            missing = judge(searched, read, evidence, dates, found.idf, PRICE_ASKING)
             if missing is not None:
                 nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
@@ -232,29 +233,25 @@ class Answerer:
         return Answer(abstained=False, passages=passages, decisions=decisions, direct=direct, agenda=agenda, **common)
 
 
-def _judge(
-    question: str,
+def _evidence(
     hits: list[Hit],
     windows: list[Window],
     scopes: list[str],
-    idf: Callable[[str], float],
-    dates: list[date],
     period: tuple[date | None, date | None],
     tariffs: list[TariffRow] | None,
-) -> Missing | None:
-    """Why the records do not answer the question (see `bot.abstain`), or None when they do; `scopes` are
-    the whole items of the first windows, for a question naming a year."""
-    if not hits:
-        return Missing(Absent.NOTHING)
-    scores = Scores(max(h.dense or 0.0 for h in hits), max(h.lexical or 0.0 for h in hits))
-    if tariffs:  # a matched tariff answers a price question, however far the passages
+) -> Evidence:
+    """What the abstention rules read (see `bot.abstain`): the first stage's best scores (a matched tariff answers
+    a price question, however far the passages), the windows, the whole items of the first ones (`scopes`, for
+    a question naming a year), the years of the meeting period and of the matched tariffs."""
+    scores = Scores(
+        max((h.dense or 0.0 for h in hits), default=0.0), max((h.lexical or 0.0 for h in hits), default=0.0)
+    )
+    if tariffs:
         scores = Scores(1.0, scores.lexical)
     date_from, date_to = period
     years = tuple(range(date_from.year, date_to.year + 1)) if date_from and date_to else ()
-    read = asked(question)
     tariff_years = tuple(dict.fromkeys(t.year for t in tariffs or () if t.year is not None))
-    evidence = Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
-    return judge(question, read, evidence, dates, idf, PRICE_ASKING)
+    return Evidence(scores, [w.text for w in windows], scopes, years, bool(tariffs), tariff_years)
 
 
 def _scope(window: Window, sections: Sections) -> str:

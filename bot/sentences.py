@@ -11,6 +11,9 @@ from functools import lru_cache
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”»)]?\s+(?=[\"“»(]?[A-ZÆØÅ0-9])")
 _CELL = r"-?\d[\d.,]*%?"
+_CELL_TOKEN = re.compile(_CELL)
+TABLE_ROW = 3  # figures in a table row at least
+ROW_SHARE = 0.5  # and at least this share of its words
 _BREAKS = (  # the cut is the pattern's group
     re.compile(r"(\s*[•◦\uf0b7]\s*)"),  # bullets
     re.compile(r"(?<=[\w,:;)])(\s+[-–]\s+)(?=[A-ZÆØÅ][a-zæøå])"),  # list items set with a dash, joined into one line
@@ -84,3 +87,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def sentence_starts(text: str) -> list[int]:
     """The offsets where a sentence (or bullet item, heading, table row) begins, 0 first."""
     return sorted({0, *(end for _, end in cuts(text) if end < len(text))})
+
+
+def table_row(sentence: str) -> bool:
+    """A row of a table: mostly figures (`Aalborg 12 12 11 9 7`). Its topic stands in the table's caption,
+    and a bare figure in it is a count."""
+    tokens = sentence.split()
+    figures = sum(bool(_CELL_TOKEN.fullmatch(token)) for token in tokens)
+    return figures >= TABLE_ROW and figures >= ROW_SHARE * len(tokens)

@@ -18,7 +18,7 @@ from indexer.segment.minutes import parse_minutes
 from indexer.segment.sbsys import parse_sbsys
 from indexer.structure import parse_document
 from tests.conftest import shared_path
-from tests.test_minutes import TOC
+from tests.test_minutes import DECISIONS, TOC
 
 HELD_OUT = Path(__file__).resolve().parent / "other_layouts"
 
@@ -188,16 +188,7 @@ def test_enclosure_is_no_meeting_record(name: str) -> None:
 
 
 MINUTES_TITLES = [(number, title) for number, title, _ in TOC]  # the eDoc minutes' items
-MINUTES_DECISIONS = [
-    "Taget til efterretning",
-    "Indstillingen godkendt",
-    "Indstilles til godkendelse",
-    "Indstillingen godkendt",
-    "Indstillingen godkendt",
-    "Indstillingen godkendt",
-    "Indstillingen godkendt",
-    "Taget til efterretning",
-]
+MINUTES_DECISIONS = [text.splitlines()[0] for text in DECISIONS]  # their decisions' first lines
 
 
 @pytest.mark.parametrize(

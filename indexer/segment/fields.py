@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from indexer.dates import parse_danish_date
 from indexer.document import Line, Section, SectionKind
+
+
+@dataclass(frozen=True)
+class ItemStart:
+    """Where an item begins in a record's body: its heading's first line, how many lines the heading takes, its
+    number and title, and whether it is open (a `Lukket` item is not)."""
+
+    index: int
+    span: int
+    number: int
+    title: str
+    is_open: bool = True
+
 
 CAPTIONS: dict[str, SectionKind] = {
     "beslutning": SectionKind.BESLUTNING,

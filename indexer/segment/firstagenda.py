@@ -15,13 +15,13 @@ A pure function over cleaned lines; it returns None for lines without FirstAgend
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from indexer.dates import parse_danish_date
 from indexer.document import DocumentKind, Item, Line, ParsedDocument, Section, SectionKind
 from indexer.segment.fields import (
     HISTORY_CAPTIONS,
+    ItemStart,
     appendix_titles,
     caption_kind,
     fold,
@@ -47,16 +47,6 @@ _DATE_LINE = re.compile(r"^(?:mødedato|dato|tidspunkt)\s*:?\s+(?P<date>\S.*)$",
 _HISTORY_ENTRY = re.compile(r"^(?P<date>\d{2}-\d{2}-\d{4})\s+\S")
 _COMMITTEE_LABELS = frozenset({"udvalg", "committee"})
 _PLACE_LABELS = frozenset({"sted", "mødested"})
-
-
-@dataclass(frozen=True)
-class _Start:
-    """Where an item begins: its first line, the lines its number and title take, and its title."""
-
-    index: int
-    span: int
-    number: int
-    title: str
 
 
 def parse_firstagenda(lines: list[Line]) -> ParsedDocument | None:
@@ -108,17 +98,17 @@ def _meeting(front: list[Line]) -> tuple[str | None, date | None, str | None]:
     return committee, meeting_date, "referat" if titled == "beslutningsprotokol" else titled
 
 
-def _punkt_starts(lines: list[Line]) -> list[_Start]:
+def _punkt_starts(lines: list[Line]) -> list[ItemStart]:
     """`Punkt N: Title` lines with rising numbers; a title wraps onto the lines before its case number or first
     caption."""
-    starts: list[_Start] = []
+    starts: list[ItemStart] = []
     for index, line in enumerate(lines):
         m = _PUNKT.match(line.text.strip())
         if not m or (starts and int(m.group(1)) <= starts[-1].number):
             continue
         span = _title_span(lines, index)
         title = " ".join([m.group(2).strip()] + [t.text.strip() for t in lines[index + 1 : index + span]])
-        starts.append(_Start(index, span, int(m.group(1)), title))
+        starts.append(ItemStart(index, span, int(m.group(1)), title))
     return starts
 
 
@@ -136,13 +126,13 @@ def _title_span(lines: list[Line], index: int) -> int:
     return 1
 
 
-def _table_starts(lines: list[Line]) -> list[_Start]:
+def _table_starts(lines: list[Line]) -> list[ItemStart]:
     """On a web page, after the `Punkt`/`Titel` header: a bare number one above the item before, its title on
     the next line, then a case number, a caption, the next item or the end."""
     header = next((i for i, line in enumerate(lines) if _TABLE_HEADER.match(line.text.strip())), None)
     if header is None:
         return []
-    starts: list[_Start] = []
+    starts: list[ItemStart] = []
     for index in range(header + 1, len(lines) - 1):
         m = _NUMBER.match(lines[index].text.strip())
         if not m or int(m.group(1)) != (starts[-1].number + 1 if starts else 1):
@@ -151,7 +141,7 @@ def _table_starts(lines: list[Line]) -> list[_Start]:
         after = lines[index + 2].text.strip() if index + 2 < len(lines) else ""
         if _NUMBER.match(title) or not (not after or _CASE.match(after) or _caption(after) or _NUMBER.match(after)):
             continue
-        starts.append(_Start(index, 2, int(m.group(1)), title))
+        starts.append(ItemStart(index, 2, int(m.group(1)), title))
     return starts
 
 
@@ -165,7 +155,7 @@ def _caption(text: str) -> SectionKind | None:
     return kind
 
 
-def _item(body: list[Line], start: _Start) -> Item:
+def _item(body: list[Line], start: ItemStart) -> Item:
     """One item: closed mark, case number, fields, the appendix list and the case history."""
     title = start.title
     closed = _CLOSED.match(title)

@@ -16,6 +16,7 @@ from itertools import groupby
 
 from indexer.dates import find_dates, parse_danish_date
 from indexer.document import DocumentKind, Item, Line, ParsedDocument, Section, SectionKind
+from indexer.segment.fields import ItemStart
 
 HEADER_DEPTH = 8
 """Lines at the top of a page that may belong to its repeated header."""
@@ -84,17 +85,6 @@ class _Entry:
     number: int
     title: str
     page: int | None
-    is_open: bool
-
-
-@dataclass(frozen=True)
-class _Start:
-    """Where an item begins in the body: its heading line and how many lines the heading takes."""
-
-    index: int
-    span: int
-    number: int
-    title: str
     is_open: bool
 
 
@@ -254,22 +244,22 @@ def _toc_entry(
     return " ".join([first] + [line.text.strip() for line in body[index + 1 : index + wraps]]), None, wraps
 
 
-def _locate(body: list[Line], cursor: int, entries: list[_Entry]) -> list[_Start]:
+def _locate(body: list[Line], cursor: int, entries: list[_Entry]) -> list[ItemStart]:
     """Find each ToC entry's heading in the body, in order; entries not found are left out."""
-    starts: list[_Start] = []
+    starts: list[ItemStart] = []
     for entry in entries:
         for index in range(cursor, len(body)):
             span = _heading_span(body, index, entry.number, entry.title)
             if span:
-                starts.append(_Start(index, span, entry.number, entry.title, entry.is_open))
+                starts.append(ItemStart(index, span, entry.number, entry.title, entry.is_open))
                 cursor = index + span
                 break
     return starts
 
 
-def _detect(body: list[Line], start: int) -> list[_Start]:
+def _detect(body: list[Line], start: int) -> list[ItemStart]:
     """Without a usable ToC: `N. Title` lines with rising numbers and a `Sagsnr.` line right after the title."""
-    starts: list[_Start] = []
+    starts: list[ItemStart] = []
     is_open = True
     for index, line in enumerate(body[start:], start=start):
         status = _status(line)
@@ -281,7 +271,7 @@ def _detect(body: list[Line], start: int) -> list[_Start]:
         span = _heading_span(body, index, int(m.group(1)), None)
         if span:
             title = " ".join([m.group(2)] + [next_line.text.strip() for next_line in body[index + 1 : index + span]])
-            starts.append(_Start(index, span, int(m.group(1)), title, is_open))
+            starts.append(ItemStart(index, span, int(m.group(1)), title, is_open))
     return starts
 
 
@@ -305,7 +295,7 @@ def _heading_span(body: list[Line], index: int, number: int, title: str | None) 
     return None
 
 
-def _item_ends(body: list[Line], starts: list[_Start]) -> list[int]:
+def _item_ends(body: list[Line], starts: list[ItemStart]) -> list[int]:
     """Each item ends at the next item or at an `Åbent/Lukket referat` line, whichever comes first."""
     ends = []
     for position, start in enumerate(starts):
@@ -367,7 +357,7 @@ def _heading(text: str) -> _Heading | None:
     return _Heading(SectionKind.BESLUTNING, label, decided, m["body"] or (m["who"][:-1] if m["who"] else None))
 
 
-def _item(body: list[Line], start: _Start, end: int, committee: str | None, meeting_date: date | None) -> Item:
+def _item(body: list[Line], start: ItemStart, end: int, committee: str | None, meeting_date: date | None) -> Item:
     """One item: its case number, sections and appendix titles from the lines after its heading."""
     item = Item(number=start.number, title=start.title, is_open=start.is_open, first_line=body[start.index])
     sections: list[Section] = []
