@@ -79,6 +79,9 @@ _DECISION_CUE = re.compile(
     re.I,
 )
 _LIST_CUE = re.compile(r"\bhvilke\b|\bnævn\b|\bhvad\s+består\b", re.I)
+_ITEMS_CUE = re.compile(r"\bhvilke\s+(?:\w+\s+)?(?:dagsordens)?(?:punkter|sager)\b", re.I)
+"""Which agenda items: a listing of items, never one sentence, whatever else the question names (a decision,
+a role)."""
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?:\s*[/-]\s*((?:19|20)?\d\d)(?![-/.]?\d))?(?![\d.,]\d)")
 
 _KRONER = r"(?i:kr\.?|kroner|dkk|mio\.?\s*kr\.?|mia\.?\s*kr\.?|mio\.|mia\.|millioner|milliarder)"
@@ -135,8 +138,8 @@ _ASKING_WORDS = frozenset(
 
 
 def asked(question: str) -> Asked:
-    """What the question asks for: its kind (the first that fits: reason, date, person, decision, amount,
-    number, list, other) and the years it names."""
+    """What the question asks for: its kind (the first that fits: reason, date, agenda items (a list), person,
+    decision, amount, number, list, other) and the years it names."""
     return Asked(_kind(question), named_years(question))
 
 
@@ -146,6 +149,8 @@ def _kind(question: str) -> Kind:
         return Kind.REASON
     if _DATE_CUE.search(question):
         return Kind.DATE
+    if _ITEMS_CUE.search(question):
+        return Kind.LIST
     if _PERSON_CUE.search(question):
         return Kind.PERSON
     if _DECISION_CUE.search(question):

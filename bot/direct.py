@@ -45,11 +45,10 @@ class Weights:
 
 WEIGHTS = Weights()
 """Fitted on train_qa.jsonl (bench/fit_direct.py, over the window passages): no threshold keeps 0.9 precision
-on train, so this is the most precise one that shows at least 15 train answers (train 20/25 right, dev 23/28;
-the weights before, with a clash penalty of 0.2, gave train 19/26 and dev 21/24). Since dash lists split into
-items they give train 21/26 and dev 25/30; a refit then shows 19 train answers, 16 right: a few questions'
-difference, so they stay. The clash penalty is not
-needed: a figure the question names is one of its terms, so the row holding it already has the larger share."""
+on train, so this is the most precise one that shows at least 15 train answers. With today's sentences (dash
+lists and a table's first row split off, questions for agenda items read as lists) these weights give train
+21/26 right and dev 25/28; a refit shows 19 train answers, 16 right (dev 21/24): a few questions' difference, so
+they stay. The clash penalty is not needed: a figure the question names is one of its terms, so the row holding it already has the larger share."""
 
 
 @dataclass(frozen=True)

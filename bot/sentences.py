@@ -20,6 +20,10 @@ _BREAKS = (  # the cut is the pattern's group
     re.compile(r"(\s+o\s+)(?=[A-ZÆØÅ])"),  # sub-bullets extracted as a letter o
     re.compile(r"(\s+)(?=[a-h]\)\s)"),  # a) b) c) enumerations
     re.compile(rf"(?<!§\s)(?<![\w.,§-]){_CELL}(?:\s+{_CELL})+(\s+)(?=[A-ZÆØÅ][a-zæøå])"),  # rows after figures
+    re.compile(  # a caption's first row: after a word in lower case, a label and figures (not years)
+        rf"(?:^|\s)[a-zæøå(][\w-]*[a-zæøå)](\s+)"
+        rf"(?=[A-ZÆØÅ][a-zæøå]+(?:\s+\d{{1,2}})?\s+(?!(?:19|20)\d\d\b){_CELL}(?:\s+{_CELL}){{{TABLE_ROW - 1},}}(?:\s|$))"
+    ),
     re.compile(r"(\s+|^)(?:Baggrund|Sagsfremstilling|Indstilling|Beslutning)\s+[A-ZÆØÅ]"),  # section headings
     re.compile(r"\b(?:Baggrund|Sagsfremstilling|Indstilling|Beslutning)(\s+)(?=[A-ZÆØÅ])"),
 )

@@ -47,11 +47,18 @@ def test_sentences_keep_dates() -> None:
     assert thisted.endswith("overgik fra KKR Midtjylland til KKR Nordjylland.")
 
 
+FIRST_ROWS = ("35.341 3.534 31.378 9.998", "42.409 4.241 37.654 11.998", "70.682 7.068 62.756 19.996")
+
+
 def test_sentences_split_bullets_and_table_rows() -> None:
     parts = sentences(passage("002", "• Drøfter Socialtilsynets budget 2023", before=1, after=1))
     assert "Drøfter Socialtilsynets budget 2023 med henblik på anbefalinger til KKR." in parts
     rows = sentences(passage("000", "Sonjavej Boniveau 2 ABL", before=0, after=4))
     assert [row.split()[3] for row in rows] == ["2", "3", "4", "5"]
+    # a table's caption and its first row, extracted as one line
+    caption = sentences(passage("004", "Samlet oversigt over Socialtilsyn Nords Takstkategorier", before=0, after=8))
+    assert caption[0].endswith("Væsentlig ændring")
+    assert caption[1:4] == [f"Takstkategori {n} {figures}" for n, figures in enumerate(FIRST_ROWS, start=1)]
     # a list set with dashes, its lines joined into one
     dashes = sentences(passage("000", "Forpligtigelserne indebærer, at:", before=0, after=12))
     assert "Tilbuddet er forpligtet til at dele sin viden og ekspertise med alle kommuner i regionen" in dashes
@@ -91,6 +98,8 @@ def test_sentences_are_verbatim(prefix: str, anchor: str) -> None:
         ("hvad er grunden til overskuddet?", Kind.REASON),
         ("Hvad skal DAS godkende om budgettet?", Kind.DECISION),
         ("Hvilke tilbud er med i det forstærkede samarbejde?", Kind.LIST),
+        ("hvilke punkter på martsmødet havde Komponent en rolle i?", Kind.LIST),  # items, not a decision
+        ("Hvilke sager skal DAS godkende i juni?", Kind.LIST),
         ("Hvad handler punktet om tegnsprog om?", Kind.OTHER),
     ],
 )
