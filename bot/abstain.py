@@ -92,14 +92,26 @@ def missing_year(
     return next((y for y in named if y not in shown), None)
 
 
-def missing_person(question: str, topic: set[str], texts: Sequence[str]) -> str | None:
+def _of_year(years: Sequence[int], index: int, scopes: Sequence[str]) -> bool:
+    """Whether passage `index` may answer for the years a question names: its item (`scopes[index]`) names one
+    of them (a passage with no scope given, or a question naming no year, always may)."""
+    return not years or index >= len(scopes) or bool(set(years) & set(named_years(scopes[index])))
+
+
+def missing_person(
+    question: str, topic: set[str], texts: Sequence[str], years: Sequence[int] = (), scopes: Sequence[str] = ()
+) -> str | None:
     """For "hvem er formand/direktør for X": the role the question names, when no sentence of the texts names
-    a person in that role together with the question's topic (a director of something else is no answer)."""
+    a person in that role together with the question's topic (a director of something else is no answer); for
+    a question naming `years`, in a passage whose item (`scopes`) names one of them (the chief of another year
+    is no answer either)."""
     role = asked_role(question)
     if role is None:
         return None
     about = topic - set(terms(role))
-    for text in texts:
+    for index, text in enumerate(texts):
+        if not _of_year(years, index, scopes):
+            continue
         for start, end in sentence_spans(text):
             sentence = text[start:end]
             if names_role(role, sentence) and (not about or about & set(terms(sentence))):
@@ -129,7 +141,7 @@ def missing_figure(
     levels = named_levels(question)
     rate = _RATE_ASKED.search(question) is not None
     for index, text in enumerate(texts):
-        if asked.years and index < len(scopes) and not set(asked.years) & set(named_years(scopes[index])):
+        if not _of_year(asked.years, index, scopes):
             continue
         if counted is not None and not topic and counted.search(text):
             return False
@@ -178,10 +190,12 @@ class Absent(StrEnum):
 
 @dataclass(frozen=True)
 class Missing:
-    """Why the records do not answer, with the value the question named (a date, a year, a role)."""
+    """Why the records do not answer, with the value the question named (a date, a year, a role) and the year
+    a role was asked for."""
 
     what: Absent
     value: str | None = None
+    year: int | None = None
 
     @property
     def constraint(self) -> bool:
@@ -196,7 +210,8 @@ class Missing:
             case Absent.YEAR:
                 return f"Materialet nævner ikke {self.value} i forbindelse med det, du spørger om."
             case Absent.PERSON:
-                return f"Materialet nævner ingen {self.value} ved navn i forbindelse med det, du spørger om."
+                when = f" for {self.year}" if self.year else ""
+                return f"Materialet nævner ingen {self.value} ved navn{when} i forbindelse med det, du spørger om."
             case Absent.AMOUNT:
                 return "Materialet angiver ikke et beløb for det, du spørger om."
             case Absent.NUMBER:
@@ -238,8 +253,9 @@ def judge(
     if year is not None:
         return Missing(Absent.YEAR, str(year))
     topic = topic_terms(question, idf, ignore)
-    if (role := missing_person(question, topic, evidence.texts[:FIGURE_DEPTH])) is not None:
-        return Missing(Absent.PERSON, role)
-    if missing_figure(question, asked, topic, evidence.texts[:FIGURE_DEPTH], evidence.tariffs_found, evidence.scopes):
+    texts = evidence.texts[:FIGURE_DEPTH]
+    if (role := missing_person(question, topic, texts, asked.years, evidence.scopes)) is not None:
+        return Missing(Absent.PERSON, role, asked.years[0] if asked.years else None)
+    if missing_figure(question, asked, topic, texts, evidence.tariffs_found, evidence.scopes):
         return Missing(Absent.AMOUNT if asked.kind is Kind.AMOUNT else Absent.NUMBER)
     return None

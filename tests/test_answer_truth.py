@@ -185,6 +185,16 @@ def test_a_role_needs_a_person_named_in_it_about_the_topic() -> None:
     other = "Oplæg v. direktør Tina Gram Larsen, Psykiatrien."
     assert missing_person("Hvem er direktør for Komponent?", set(terms("Komponent")), [other]) == "direktør"
     assert missing_person("Hvem er direktør for Psykiatrien?", set(terms("Psykiatrien")), [other]) is None
+    # the chief named in 2023's budget item is no answer for 2019: a named year needs a passage of its year
+    budget = text_between("002", 150, 160)
+    assert "Tilsynschef Line Hessellund, Socialtilsyn Nord" in budget
+    chief = "hvem var tilsynschef for Socialtilsyn Nord i 2019?"
+    topic = set(terms("Socialtilsyn Nord"))
+    assert (
+        missing_person(chief, topic, [budget], [2019], ["Budget og takster 2024 for Socialtilsyn Nord"])
+        == "tilsynschef"
+    )
+    assert missing_person(chief, topic, [budget], [2024], ["Budget og takster 2024 for Socialtilsyn Nord"]) is None
     # not a question of who holds a role
     assert missing_person("Hvem havde skrevet under på brevet til sundhedsministeren?", set(), []) is None
 
@@ -277,6 +287,12 @@ def test_judge_abstains_when_far_and_answers_a_rare_exact_match() -> None:
         lambda t: 1.0,
     )
     assert year is not None and year.what is Absent.YEAR and "2024" in year.describe()
+    # 2019's budget item names the year but no chief; 2024's names a chief, but not for 2019
+    budgets = [text_between("004", 3006, 3010), text_between("002", 150, 160)]
+    chief = "hvem var tilsynschef for Socialtilsyn Nord i 2019?"
+    person = judge(chief, asked(chief), Evidence(Scores(0.9, 9.0), budgets, budgets), MEETINGS, lambda t: 4.0)
+    assert person is not None and person.what is Absent.PERSON
+    assert person.describe().startswith("Materialet nævner ingen tilsynschef ved navn for 2019")
 
 
 def test_the_asked_kind_lifts_the_window_that_holds_it() -> None:
