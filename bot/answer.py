@@ -11,10 +11,11 @@ from bot.asked import asked, named_levels, named_years
 from bot.citation import Citation
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer, tariff_answer
-from bot.lookups.decisions import DECISION_WORDS, DecisionRow, all_decisions
+from bot.lookups.decisions import DECISION_WORDS, DecisionRow
 from bot.lookups.matching import Query
-from bot.lookups.meetings import MeetingRow, meeting_dates, meetings_on
-from bot.lookups.tariffs import PRICE_ASKING, PRICE_WORDS, TariffRow, all_tariffs
+from bot.lookups.meetings import MeetingRow, meetings_on
+from bot.lookups.tables import TableCache
+from bot.lookups.tariffs import PRICE_ASKING, PRICE_WORDS, TariffRow
 from bot.query import understand
 from bot.requests import parse_question
 from bot.search.rerank import rerank
@@ -186,6 +187,7 @@ class Answerer:
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
+        self.tables = TableCache(searcher.engine, lambda: searcher.snapshot().stamp)
 
     def ask(
         self,
@@ -201,8 +203,9 @@ class Answerer:
         Raises RequestError (one Danish line) for a question that cannot be searched (see `parse_question`)."""
         question = parse_question(question)
         engine = self.searcher.engine
+        tables = self.tables.current()
         searched = conversation.resolve(question) if conversation else question
-        dates = meeting_dates(engine)
+        dates = tables.meeting_dates
         understood = understand(searched, dates)
         if date_from is None and date_to is None:
             date_from, date_to = understood.date_from, understood.date_to
@@ -214,7 +217,7 @@ class Answerer:
         if asks_items(searched):
             windows = items_first(windows, found.sections, k)
         topic = topic_terms(searched, found.idf, PRICE_ASKING)
-        tariffs = best_tariffs(searched, all_tariffs(engine), topic) if asks_price(searched) else None
+        tariffs = best_tariffs(searched, tables.tariffs, topic) if asks_price(searched) else None
         passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]
         common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
         if mode == "hybrid" and not agenda:
@@ -225,7 +228,7 @@ class Answerer:
             if missing is not None:
                 nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
-        decisions = hit_decisions(passages, all_decisions(engine)) if asks_decision(searched) else None
+        decisions = hit_decisions(passages, tables.decisions) if asks_decision(searched) else None
         shown = [(p.rank, p.text) for p in passages]
         direct = (
             None if agenda else tariff_answer(tariffs or [], shown) or direct_answer(searched, shown, idf=found.idf)

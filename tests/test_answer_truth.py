@@ -106,6 +106,10 @@ def test_join_overlapping_without_overlap_adds_a_space() -> None:
     assert join_overlapping("a b c d", "c d e f", shares_line=False) == ("a b c d c d e f", 8)
     # the shared line ended in a hyphen that the next chunk mended
     assert join_overlapping("Det er kom-", "kommunernes ansvar.") == ("Det er kommunernes ansvar.", 7)
+    # a shared line starting inside a word (the line before it ended in a mended hyphen) counts when long
+    shared = "punkt havde betydning for hele forløbet"
+    assert join_overlapping(f"På det tids{shared}", f"{shared} i 2023.") == (f"På det tids{shared} i 2023.", 11)
+    assert join_overlapping("På det tidspunkt", "punkt i 2023.") == ("På det tidspunkt punkt i 2023.", 17)
 
 
 def test_a_window_holds_its_hit_within_the_limit_and_starts_a_sentence() -> None:

@@ -603,6 +603,20 @@ def test_a_file_changed_to_another_meeting_is_indexed_beside_the_first(indexed: 
     assert compare_ann(indexed.engine, indexed.settings.ann_path).ok
 
 
+def test_an_answer_reads_the_tables_of_the_index_as_it_is_now(indexed: Dasbot, tmp_path: Path) -> None:
+    """The lookup tables are read once per version of the index, and again after a change to the store."""
+    indexed.answerer.ask("hvad står der om Torvevej?")
+    before = indexed.answerer.tables.current()
+    assert [d.isoformat() for d in before.meeting_dates] == ["2012-12-04"]
+    assert indexed.answerer.tables.current() is before  # no change, no new read
+    (tmp_path / "ny.txt").write_text(agenda(date="05.12.2012"), encoding="utf-8")
+    assert [r.status for r in indexed.index([tmp_path / "ny.txt"])] == ["indexed"]
+    assert sorted(d.isoformat() for d in indexed.answerer.tables.current().meeting_dates) == [
+        "2012-12-04",
+        "2012-12-05",
+    ]
+
+
 def test_two_versions_in_one_run_keep_the_newest_file_without_churn(store: Dasbot, tmp_path: Path) -> None:
     folder = tmp_path / "records"
     folder.mkdir()

@@ -19,6 +19,7 @@ MAX_CHARS = 1500
 MIN_PART = 200  # a window clipped shorter than this (its rest already shown) is dropped
 SECTION_CACHE = 512
 MIN_SHARED = 20  # characters a shared line starting inside a word must repeat to be taken for the shared line
+PROBE = 8  # characters of a chunk's start searched for in the text before it, to find the line they share
 _CONTEXT = 40  # characters around a window's edge read to find where sentences begin
 
 
@@ -27,14 +28,29 @@ def join_overlapping(text: str, following: str, shares_line: bool = True) -> tup
     shared line may end in a hyphen that `following` mended); returns the joined text and the offset of
     `following` in it. The shared line may also start inside a word of `text`, when the line before it ended in
     a hyphen that `text` mended (`tids-` + `punkt havde …` = `tidspunkt havde …`)."""
-    if shares_line:
-        floor = max(0, len(text) - len(following) - 1)
-        starts = (i for i in range(floor, len(text)) if i == 0 or text[i - 1] == " " or len(text) - i >= MIN_SHARED)
-        for at in starts:
-            tail = text[at:]
-            if following.startswith(tail) or (tail.endswith("-") and following.startswith(tail[:-1])):
-                return text[:at] + following, at
+    if shares_line and (at := _shared_start(text, following)) is not None:
+        return text[:at] + following, at
     return f"{text} {following}", len(text) + 1
+
+
+def _shared_start(text: str, following: str) -> int | None:
+    """The first offset of `text` whose rest `following` starts with (less a closing hyphen), at a word start
+    unless the rest is long. Only offsets where `following`'s first PROBE characters stand, and the last PROBE
+    offsets, can be one: those are found with `str.find` instead of comparing at every offset."""
+    floor = max(0, len(text) - len(following) - 1)
+    probe = following[:PROBE]
+    candidates = set(range(max(floor, len(text) - PROBE), len(text)))
+    at = text.find(probe, floor)
+    while -1 < at < len(text):
+        candidates.add(at)
+        at = text.find(probe, at + 1)
+    for at in sorted(candidates):
+        if at and text[at - 1] != " " and len(text) - at < MIN_SHARED:
+            continue
+        tail = text[at:]
+        if following.startswith(tail) or (tail.endswith("-") and following.startswith(tail[:-1])):
+            return at
+    return None
 
 
 @dataclass(frozen=True)
