@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from indexer.document import Line
 from indexer.facts.numbers import parse_danish_number, parse_dkk
-from indexer.facts.tariffs.common import YEAR, collapse
+from indexer.facts.tariffs.common import INTEGER, NUMBER, YEAR, collapse
 
-_NUMERIC_TOKEN = re.compile(r"^(?:[-\u2212]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?%?|[-–])$")
-_INT_TOKEN = re.compile(r"^[-\u2212]?(?:\d{1,3}(?:\.\d{3})+|\d+)$")
+_NUMERIC_TOKEN = re.compile(rf"^(?:[-\u2212]?{NUMBER}%?|[-–])$")
+_INT_TOKEN = re.compile(rf"^[-\u2212]?{INTEGER}$")
 _NUMBERED_LABEL = re.compile(r"(?:kategori|gruppe|niveau|nr\.)$", re.I)
 _PRICE_LEVEL = re.compile(r"\(\s*(?:i\s+)?((?:19|20)\d\d)\s*[-–]?\s*(?:priser|pl)\b\s*\)?", re.I)
 _SCALE = re.compile(r"(?:\(\s*|\bi\s+)(?P<unit>1\.?000|mio\.)\s*kr\b|(?<!\d\s)(?<![\d,.])\bt\.?\s?kr\b", re.I)

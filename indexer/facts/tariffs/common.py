@@ -29,6 +29,8 @@ class TariffFact:
 
 
 _WS = re.compile(r"\s+")
+INTEGER = r"(?:\d{1,3}(?:\.\d{3})+|\d+)"  # a whole number as Danish prints it: `4.107`, `1.320.124`, `98`
+NUMBER = rf"{INTEGER}(?:,\d+)?"  # with decimals after a comma: `4,2`
 YEAR = re.compile(r"(?<!\d)(?<!\d[.,])((?:19|20)\d\d)(?!\d|[.,]\d)")
 
 

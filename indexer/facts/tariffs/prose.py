@@ -14,6 +14,7 @@ from indexer.document import Line
 from indexer.facts.numbers import parse_dkk
 from indexer.facts.tariffs.common import (
     NOT_OFFERS,
+    NUMBER,
     OFFER_NAMED,
     YEAR,
     TariffFact,
@@ -24,9 +25,8 @@ from indexer.facts.tariffs.common import (
     unit_of_section,
 )
 
-_NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _FROM_TO = re.compile(
-    rf"\btaksten (?:stiger|falder|ændres|hæves|sænkes) fra (?P<old>{_NUM}) kr\.? til (?P<new>{_NUM}) kr", re.I
+    rf"\btaksten (?:stiger|falder|ændres|hæves|sænkes) fra (?P<old>{NUMBER}) kr\.? til (?P<new>{NUMBER}) kr", re.I
 )
 _UNIT_WORD = r"døgnet|døgn|dagen|dag|sagen|sag|timen|time|ugen|uge|måneden|måned|året|år"
 _IN_UNIT = r" (?:i|om) (?P<per_in>døgnet|dagen|timen|ugen|måneden|året)\b"  # `i år` is this year
@@ -35,28 +35,28 @@ _RATE = re.compile(
     rf"\b(?P<new>(?:den )?nye? )?(?P<prefix>døgn|dag|time|måneds)?takst(?:en)?{_TARIFF_YEAR}"
     r"(?: (?:er|udgør|udgøre|bliver|blive|vil (?:være|udgøre|blive)|fastsættes til|på)|(?(new)|(?!)))"
     r" (?:nu |ca\. )?"
-    rf"(?P<amount>{_NUM}) kr\.?"
+    rf"(?P<amount>{NUMBER}) kr\.?"
     rf"(?: (?:pr\.|per) (?P<per>(?:{_UNIT_WORD})\b|[a-zæøå]+(?: (?!svarende)[a-zæøå]+)?)|{_IN_UNIT})?",
     re.I,
 )
 _CHANGE = re.compile(
-    rf"\b(?P<word>takst(?:stigning|forhøjelse|nedsættelse|reduktion|fald)) på (?P<amount>{_NUM}) kr\.?"
+    rf"\b(?P<word>takst(?:stigning|forhøjelse|nedsættelse|reduktion|fald)) på (?P<amount>{NUMBER}) kr\.?"
     rf"(?: pr\. (?P<per>{_UNIT_WORD})\b|{_IN_UNIT})?",
     re.I,
 )
 _SHIFT = re.compile(
     rf"\btakst(?:en)?{_TARIFF_YEAR} (?P<verb>sænkes|nedsættes|reduceres|falder|hæves|forhøjes|stiger|øges) med"
-    rf"(?: (?:ca\. )?{_NUM} (?:pct\.?|procent|%),?(?: hvilket svarer til| svarende til| eller))?"
-    rf" (?:ca\. )?(?P<amount>{_NUM}) kr\.?(?: (?:pr\.|per) (?P<per>{_UNIT_WORD})\b|{_IN_UNIT})?",
+    rf"(?: (?:ca\. )?{NUMBER} (?:pct\.?|procent|%),?(?: hvilket svarer til| svarende til| eller))?"
+    rf" (?:ca\. )?(?P<amount>{NUMBER}) kr\.?(?: (?:pr\.|per) (?P<per>{_UNIT_WORD})\b|{_IN_UNIT})?",
     re.I,
 )
 _DECREASE = re.compile(r"nedsættelse|reduktion|fald|sænke|nedsætte|reducere", re.I)
 _EMPTY = re.compile(
-    rf"\b(?P<prefix>døgn|dag)?takst(?:en)? for (?:ubenyttede|tomme|ledige) pladser \((?P<amount>{_NUM}) kr\.?\)",
+    rf"\b(?P<prefix>døgn|dag)?takst(?:en)? for (?:ubenyttede|tomme|ledige) pladser \((?P<amount>{NUMBER}) kr\.?\)",
     re.I,
 )
 _YEARLY = re.compile(
-    rf"^[,;]? svarende til (?P<approx>ca\. )?(?P<amount>{_NUM}(?: mio\.| mia\.)?) kr\.? (?:om året|årligt|pr\. år)",
+    rf"^[,;]? svarende til (?P<approx>ca\. )?(?P<amount>{NUMBER}(?: mio\.| mia\.)?) kr\.? (?:om året|årligt|pr\. år)",
     re.I,
 )
 _UNITS = {
