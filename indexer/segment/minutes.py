@@ -16,7 +16,7 @@ from itertools import groupby
 
 from indexer.dates import find_dates, parse_danish_date
 from indexer.document import DocumentKind, Item, Line, ParsedDocument, Section, SectionKind
-from indexer.segment.fields import ItemStart
+from indexer.segment.fields import ItemStart, fold
 
 HEADER_DEPTH = 8
 """Lines at the top of a page that may belong to its repeated header."""
@@ -132,14 +132,9 @@ def _join_numbers(lines: list[Line]) -> list[Line]:
     return joined
 
 
-def _fold(text: str) -> str:
-    """Case-folded, whitespace-folded text for comparisons."""
-    return " ".join(text.casefold().split())
-
-
 def _shape(text: str) -> str:
     """A line's form for spotting repeats: folded, digits as `#`."""
-    return _fold(re.sub(r"\d+", "#", text))
+    return fold(re.sub(r"\d+", "#", text))
 
 
 def _status(line: Line) -> bool | None:
@@ -176,7 +171,7 @@ def _repeated(windows: list[list[Line]]) -> set[str]:
     headings = {_shape(line.text) for window in windows for line in window if _is_heading_like(line.text)}
     need = max(2, (len(windows) + 1) // 2)
     found = {shape for shape, count in counts.items() if count >= need and shape not in headings}
-    repeats = Counter(text for window in windows for text in {_fold(line.text) for line in window})
+    repeats = Counter(text for window in windows for text in {fold(line.text) for line in window})
     running = {_shape(text) for text, count in repeats.items() if count >= max(3, need) and _ITEM.match(text)}
     return found | running
 
@@ -281,12 +276,12 @@ def _heading_span(body: list[Line], index: int, number: int, title: str | None) 
     if not m or int(m.group(1)) != number:
         return None
     if title is not None:
-        target = _fold(title)
+        target = fold(title)
         text = m.group(2)
         for span in range(1, MAX_TITLE_LINES + 1):
-            if _fold(text) == target:
+            if fold(text) == target:
                 return span
-            if not target.startswith(_fold(text)) or index + span >= len(body):
+            if not target.startswith(fold(text)) or index + span >= len(body):
                 break
             text += " " + body[index + span].text.strip()
     for span in range(1, MAX_TITLE_LINES + 1):
@@ -397,7 +392,7 @@ def _section_kind(heading: _Heading, committee: str | None, meeting_date: date |
     """A decision from another meeting is the case's history (an OTHER section), unless this committee took it:
     then it is one of the item's decisions, dated (`Beslutning i <udvalget> den 10-04-2013`, `... den 24-04-2013`)."""
     if heading.decided and meeting_date and heading.decided != meeting_date:
-        own = heading.body is not None and committee is not None and _fold(heading.body) == _fold(committee)
+        own = heading.body is not None and committee is not None and fold(heading.body) == fold(committee)
         return heading.kind if own else SectionKind.OTHER
     return heading.kind
 

@@ -28,7 +28,12 @@ from indexer.facts.tariffs.common import (
 _FROM_TO = re.compile(
     rf"\btaksten (?:stiger|falder|ændres|hæves|sænkes) fra (?P<old>{NUMBER}) kr\.? til (?P<new>{NUMBER}) kr", re.I
 )
-_UNIT_WORD = r"døgnet|døgn|dagen|dag|sagen|sag|timen|time|ugen|uge|måneden|måned|året|år"
+_UNITS = {  # the forms a unit is written in after `pr.`, `i`, `om` or before `takst`
+    **{unit: unit for unit in ("døgn", "dag", "time", "sag", "uge", "måned", "år")},
+    **{"måneds": "måned", "døgnet": "døgn", "dagen": "dag", "sagen": "sag", "timen": "time", "ugen": "uge"},
+    **{"måneden": "måned", "året": "år"},
+}
+_UNIT_WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
 _IN_UNIT = r" (?:i|om) (?P<per_in>døgnet|dagen|timen|ugen|måneden|året)\b"  # `i år` is this year
 _TARIFF_YEAR = r"(?: (?:for|i) (?P<year>(?:19|20)\d\d))?"
 _RATE = re.compile(
@@ -59,11 +64,6 @@ _YEARLY = re.compile(
     rf"^[,;]? svarende til (?P<approx>ca\. )?(?P<amount>{NUMBER}(?: mio\.| mia\.)?) kr\.? (?:om året|årligt|pr\. år)",
     re.I,
 )
-_UNITS = {
-    **{unit: unit for unit in ("døgn", "dag", "time", "sag", "uge", "måned", "år")},
-    **{"måneds": "måned", "døgnet": "døgn", "dagen": "dag", "sagen": "sag", "timen": "time", "ugen": "uge"},
-    **{"måneden": "måned", "året": "år"},
-}
 _OFFER_PLACES = re.compile(r"\bplads(?:er)? på (?P<name>de [a-zæøå]+ pladser)", re.I)
 _NAME = re.compile(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?: [A-ZÆØÅ][a-zæøå]+)+)")
 _PARTY = re.compile(r"\s*\([A-ZÆØÅ]{1,2}\)")
