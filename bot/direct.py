@@ -48,7 +48,8 @@ WEIGHTS = Weights()
 on train, so this is the most precise one that shows at least 15 train answers. With today's sentences (dash
 lists and a table's first row split off, questions for agenda items read as lists) these weights give train
 21/26 right and dev 25/28; a refit shows 19 train answers, 16 right (dev 21/24): a few questions' difference, so
-they stay. The clash penalty is not needed: a figure the question names is one of its terms, so the row holding it already has the larger share."""
+they stay. The clash penalty is not needed: a figure the question names is one of its terms, so the row holding it
+already has the larger share."""
 
 
 @dataclass(frozen=True)

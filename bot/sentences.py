@@ -1,7 +1,8 @@
 """Sentences of extracted record text: where a sentence, a bullet item, a heading or a table row begins.
 
 Abbreviations (`kr.`, `ca.`, `pr.`, `jf.`), initials and dates (`31.03.2023`, `18. november`) do not split;
-bullets, `a)` enumerations, headings in capitals and table rows after their figures do.
+bullets, `a)` enumerations, headings in capitals and table rows (after their figures, or a caption's first row
+after the caption) do.
 """
 
 from __future__ import annotations
