@@ -11,12 +11,12 @@ from bot.asked import asked, named_levels, named_years
 from bot.citation import Citation
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer, tariff_answer
-from bot.lookups.decisions import DECISION_WORDS, DecisionRow
+from bot.lookups.decisions import DECISION_WORDS, DecisionRow, asked_participation
 from bot.lookups.matching import Query
 from bot.lookups.meetings import MeetingRow, meetings_on
 from bot.lookups.tables import TableCache
 from bot.lookups.tariffs import PRICE_ASKING, PRICE_WORDS, TariffRow
-from bot.query import understand
+from bot.query import named_committee, understand
 from bot.requests import parse_question
 from bot.search.rerank import rerank
 from bot.search.searcher import Hit, Searcher
@@ -76,6 +76,7 @@ class Answer:
     searched: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    committee: str | None = None  # the committee the question names, whose records alone were searched
 
     @property
     def cited(self) -> list[Passage]:
@@ -107,10 +108,11 @@ class Answer:
             out["agenda"] = [meeting.to_json() for meeting in self.agenda]
         if self.searched and self.searched != self.question:
             out["searched"] = self.searched
-        if self.date_from or self.date_to:
+        if self.date_from or self.date_to or self.committee:
             out["filters"] = {
                 "date_from": self.date_from.isoformat() if self.date_from else None,
                 "date_to": self.date_to.isoformat() if self.date_to else None,
+                "committee": self.committee,
             }
         return out
 
@@ -162,10 +164,16 @@ def best_tariffs(question: str, rows: list[TariffRow], topic: set[str] | None = 
     return sorted(distinct.values(), key=ranked.index)[:MAX_TARIFFS]
 
 
-def hit_decisions(passages: list[Passage], rows: list[DecisionRow]) -> list[DecisionRow]:
-    """The recommendations and decisions of the items the best passages come from, in passage order."""
+def hit_decisions(
+    passages: list[Passage], rows: list[DecisionRow], participation: frozenset[str] = frozenset()
+) -> list[DecisionRow]:
+    """The recommendations and decisions of the items the best passages come from, in passage order; for a
+    question of who was absent, against, reserved or abstaining (`participation`), only the decisions that record
+    it (a decision naming no one absent is no answer to who was)."""
     by_item: dict[tuple[str, int], list[DecisionRow]] = {}
     for row in rows:
+        if participation and not any(getattr(row, kind) for kind in participation):
+            continue
         by_item.setdefault((row.source, row.item), []).append(row)
     out: list[DecisionRow] = []
     for passage in passages:
@@ -205,12 +213,14 @@ class Answerer:
         engine = self.searcher.engine
         tables = self.tables.current()
         searched = conversation.resolve(question) if conversation else question
-        dates = tables.meeting_dates
+        committee = named_committee(searched, tables.committees)
+        dates = tables.meeting_dates(committee)
         understood = understand(searched, dates)
         if date_from is None and date_to is None:
             date_from, date_to = understood.date_from, understood.date_to
-        agenda = meetings_on(engine, date_from, date_to) if understood.wants_agenda and date_from else None
-        found = self.searcher.found(searched, max(k, CANDIDATES), date_from, date_to, mode)
+        wants_agenda = understood.wants_agenda and date_from
+        agenda = meetings_on(engine, date_from, date_to, committee) if wants_agenda else None
+        found = self.searcher.found(searched, max(k, CANDIDATES), date_from, date_to, mode, committee)
         windows = found.windows
         if mode == "hybrid":
             windows = detail_first(rerank(searched, windows, found.ranks, found.idf))
@@ -219,7 +229,14 @@ class Answerer:
         topic = topic_terms(searched, found.idf, PRICE_ASKING)
         tariffs = best_tariffs(searched, tables.tariffs, topic) if asks_price(searched) else None
         passages = [passage(rank, window, searched) for rank, window in enumerate(windows[:k], start=1)]
-        common = dict(question=question, searched=searched, date_from=date_from, date_to=date_to, tariffs=tariffs)
+        common = dict(
+            question=question,
+            searched=searched,
+            date_from=date_from,
+            date_to=date_to,
+            committee=committee,
+            tariffs=tariffs,
+        )
         if mode == "hybrid" and not agenda:
             read = asked(searched)
             scopes = [_scope(w, found.sections) for w in windows[:FIGURE_DEPTH]] if read.years else []
@@ -228,7 +245,10 @@ class Answerer:
             if missing is not None:
                 nearest = passages[:NEAREST] if missing.constraint else []
                 return Answer(abstained=True, missing=missing, nearest=nearest, **common)
-        decisions = hit_decisions(passages, tables.decisions) if asks_decision(searched) else None
+        if asks_decision(searched):
+            decisions = hit_decisions(passages, tables.decisions, asked_participation(searched))
+        else:
+            decisions = None
         shown = [(p.rank, p.text) for p in passages]
         direct = (
             None if agenda else tariff_answer(tariffs or [], shown) or direct_answer(searched, shown, idf=found.idf)

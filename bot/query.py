@@ -1,9 +1,11 @@
-"""Query understanding: meeting dates and periods become filters, agenda questions become listings."""
+"""Query understanding: meeting dates and periods, and a committee named, become filters; agenda questions
+become listings."""
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -68,3 +70,24 @@ def _period(question: str, meeting_dates: list[date]) -> tuple[date, date] | Non
         latest = max(meeting_dates)
         return latest, latest
     return None
+
+
+def named_committee(question: str, committees: Sequence[str]) -> str | None:
+    """The committee of the archive that the question names in full (`i Teknisk Udvalg`, `Sundheds- og
+    Forebyggelsesudvalgets møde`); of two, the one named last (a follow-up's own over its topic's), and of two
+    names ending there the longer. None when the archive holds one committee only (its records are all the
+    committee's) or the question names none."""
+    if len(committees) < 2:
+        return None
+    folded = _fold(question)
+    named = []
+    for committee in committees:
+        ends = [m.end() for m in re.finditer(rf"(?<!\w){re.escape(_fold(committee))}(?:s|et|ets)?(?!\w)", folded)]
+        if ends:
+            named.append((max(ends), len(committee), committee))
+    return max(named)[2] if named else None
+
+
+def _fold(text: str) -> str:
+    """Lower case, white space runs as one space."""
+    return " ".join(text.casefold().split())

@@ -607,11 +607,11 @@ def test_an_answer_reads_the_tables_of_the_index_as_it_is_now(indexed: Dasbot, t
     """The lookup tables are read once per version of the index, and again after a change to the store."""
     indexed.answerer.ask("hvad står der om Torvevej?")
     before = indexed.answerer.tables.current()
-    assert [d.isoformat() for d in before.meeting_dates] == ["2012-12-04"]
+    assert [d.isoformat() for d in before.meeting_dates()] == ["2012-12-04"]
     assert indexed.answerer.tables.current() is before  # no change, no new read
     (tmp_path / "ny.txt").write_text(agenda(date="05.12.2012"), encoding="utf-8")
     assert [r.status for r in indexed.index([tmp_path / "ny.txt"])] == ["indexed"]
-    assert sorted(d.isoformat() for d in indexed.answerer.tables.current().meeting_dates) == [
+    assert sorted(d.isoformat() for d in indexed.answerer.tables.current().meeting_dates()) == [
         "2012-12-04",
         "2012-12-05",
     ]

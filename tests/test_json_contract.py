@@ -136,7 +136,7 @@ ANSWER_KEYS: dict[str, Check] = {  # the first three always, the rest when they 
     "decisions": list_of(DECISION),
     "agenda": list_of(MEETING),
     "searched": TEXT,
-    "filters": shaped({"date_from": optional(day), "date_to": optional(day)}),
+    "filters": shaped({"date_from": optional(day), "date_to": optional(day), "committee": OPT_TEXT}),
 }
 QUESTIONS = [
     "hvad koster en plads på de særlige pladser?",  # a direct answer

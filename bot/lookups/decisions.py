@@ -12,15 +12,28 @@ from sqlmodel import Session, select
 from bot.lookups.matching import Query
 from indexer.models import AgendaItem, Decision, Document, Meeting
 
+PARTICIPATION_LABELS = {"absent": "Fraværende", "dissent": "Imod", "reservations": "Forbehold", "abstained": "Undlod"}
+PARTICIPATION_WORDS = {
+    term: kind
+    for words, kind in (
+        ("fraværende fravær afbud", "absent"),
+        ("imod", "dissent"),
+        ("forbehold", "reservations"),
+        ("undlod undlader", "abstained"),
+    )
+    for term in Query.parse(words).terms
+}
+"""The words that ask who was absent, voted against, took a reservation or abstained, and which of those."""
 DECISION_WORDS = frozenset(
     Query.parse(
-        "besluttet beslutning beslutte besluttede indstillet indstilling indstilles godkendt godkende vedtaget "
-        "fraværende afbud forbehold"
+        "besluttet beslutning beslutte besluttede indstillet indstilling indstilles godkendt godkende vedtaget"
     ).terms
-)
+) | frozenset(PARTICIPATION_WORDS)
 
 
-PARTICIPATION_LABELS = {"absent": "Fraværende", "dissent": "Imod", "reservations": "Forbehold", "abstained": "Undlod"}
+def asked_participation(question: str) -> frozenset[str]:
+    """Which kinds of participation the question asks about (`absent`, `dissent`, `reservations`, `abstained`)."""
+    return frozenset(PARTICIPATION_WORDS[t] for t in Query.parse(question).terms if t in PARTICIPATION_WORDS)
 
 
 @dataclass(frozen=True)

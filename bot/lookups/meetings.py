@@ -84,12 +84,19 @@ def meetings(engine: Engine) -> list[MeetingRow]:
     return out
 
 
-def meeting_dates(engine: Engine) -> list[dt.date]:
-    """The dates of every meeting in the store."""
+def held(engine: Engine) -> list[tuple[dt.date, str]]:
+    """The date and committee of every meeting in the store."""
     with Session(engine) as session:
-        return list(session.exec(select(Meeting.date)).all())
+        return [(day, committee) for day, committee in session.exec(select(Meeting.date, Meeting.committee))]
 
 
-def meetings_on(engine: Engine, date_from: dt.date, date_to: dt.date | None = None) -> list[MeetingRow]:
-    """The meetings (with their items) held between `date_from` and `date_to` (the same day when omitted)."""
-    return [m for m in meetings(engine) if date_from <= m.date <= (date_to or date_from)]
+def meetings_on(
+    engine: Engine, date_from: dt.date, date_to: dt.date | None = None, committee: str | None = None
+) -> list[MeetingRow]:
+    """The meetings (with their items) held between `date_from` and `date_to` (the same day when omitted), of
+    `committee` only when given."""
+    return [
+        m
+        for m in meetings(engine)
+        if date_from <= m.date <= (date_to or date_from) and committee in (None, m.committee)
+    ]

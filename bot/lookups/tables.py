@@ -1,4 +1,4 @@
-"""The lookup tables an answer reads (meeting dates, tariffs, decisions), read from the store once per version
+"""The lookup tables an answer reads (meetings, tariffs, decisions), read from the store once per version
 of the index: every change to the store renews the FAISS file (see `indexer.indexer`), so a new stamp of that
 file means new tables, as it means a new catalog for the searcher."""
 
@@ -12,7 +12,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from bot.lookups.decisions import DecisionRow, all_decisions
-from bot.lookups.meetings import meeting_dates
+from bot.lookups.meetings import held
 from bot.lookups.tariffs import TariffRow, all_tariffs
 
 
@@ -24,9 +24,18 @@ class Tables:
         self.stamp = stamp
 
     @cached_property
-    def meeting_dates(self) -> list[date]:
-        """The dates of every meeting."""
-        return meeting_dates(self._engine)
+    def meetings(self) -> list[tuple[date, str]]:
+        """The date and committee of every meeting."""
+        return held(self._engine)
+
+    @cached_property
+    def committees(self) -> tuple[str, ...]:
+        """The committees whose meetings the store holds, each once."""
+        return tuple(dict.fromkeys(committee for _, committee in self.meetings))
+
+    def meeting_dates(self, committee: str | None = None) -> list[date]:
+        """The dates of every meeting, or of `committee`'s."""
+        return [day for day, held_by in self.meetings if committee in (None, held_by)]
 
     @cached_property
     def tariffs(self) -> list[TariffRow]:

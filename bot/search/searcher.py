@@ -1,4 +1,4 @@
-"""Hybrid search over the store, reloaded when the FAISS file changes."""
+"""Hybrid search over the store, reloaded when the FAISS file changes; filtered by meeting date and committee."""
 
 from __future__ import annotations
 
@@ -55,11 +55,12 @@ class _Snapshot:
     lexical: LexicalIndex
     faiss: object
     dates: np.ndarray
+    committees: np.ndarray
     sections: Sections
 
 
 class Searcher:
-    """BM25 and FAISS over the chunks, fused by reciprocal rank; filters by meeting date."""
+    """BM25 and FAISS over the chunks, fused by reciprocal rank; filters by meeting date and committee."""
 
     def __init__(self, engine: Engine, ann_path: Path, embedder: Callable[[], Embedder]) -> None:
         self.engine = engine
@@ -87,8 +88,9 @@ class Searcher:
         ids = np.fromiter(catalog, dtype=np.int64, count=len(catalog))
         days = (c.citation.meeting_date for c in catalog.values())
         dates = np.array([(day.toordinal() if day else 0) for day in days], dtype=np.int64)
+        committees = np.array([c.citation.committee or "" for c in catalog.values()], dtype=object)
         lexical = LexicalIndex(ids, [c.search_text for c in catalog.values()])
-        return _Snapshot(stamp, catalog, lexical, index, dates, Sections(catalog))
+        return _Snapshot(stamp, catalog, lexical, index, dates, committees, Sections(catalog))
 
     @property
     def catalog(self) -> dict[int, ChunkInfo]:
@@ -102,12 +104,14 @@ class Searcher:
         date_from: date | None = None,
         date_to: date | None = None,
         mode: str = "hybrid",
+        committee: str | None = None,
     ) -> list[Hit]:
-        """The `k` best chunks for `query`, among meetings between `date_from` and `date_to` when given.
+        """The `k` best chunks for `query`, among meetings between `date_from` and `date_to` and of `committee`
+        when given.
 
         `mode` is "hybrid" (BM25 and FAISS fused), or "bm25" / "dense" alone (for measuring).
         """
-        return self._search(self.snapshot(), query, k, date_from, date_to, mode)
+        return self._search(self.snapshot(), query, k, date_from, date_to, mode, committee)
 
     def found(
         self,
@@ -116,11 +120,12 @@ class Searcher:
         date_from: date | None = None,
         date_to: date | None = None,
         mode: str = "hybrid",
+        committee: str | None = None,
     ) -> Found:
         """`search` with the hits as windows (see `bot.search.windows`), all from one snapshot of the index, so a
         re-index that lands meanwhile never mixes old hits with new sections."""
         snap = self.snapshot()
-        hits = self._search(snap, query, k, date_from, date_to, mode)
+        hits = self._search(snap, query, k, date_from, date_to, mode, committee)
         return Found(hits, snap.sections.windows(hits), snap.lexical.idf, snap.sections)
 
     def idf(self, term: str) -> float:
@@ -135,10 +140,13 @@ class Searcher:
         date_from: date | None,
         date_to: date | None,
         mode: str,
+        committee: str | None,
     ) -> list[Hit]:
         if not snap.catalog:
             return []
         mask = _date_mask(snap.dates, date_from, date_to)
+        if committee is not None:
+            mask = (snap.committees == committee).astype(np.float32) * (1.0 if mask is None else mask)
         allowed = None if mask is None else set(snap.lexical.ids[mask.astype(bool)].tolist())
         lexical = snap.lexical.search(query, CANDIDATES, mask) if mode != "dense" else []
         dense_hits = []
