@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core import Dasbot
+from bot.render.citation import citation
 from bot.search.catalog import load_catalog
 from bot.search.windows import join_overlapping
 from bot.settings import Settings
@@ -42,6 +43,11 @@ def test_an_appendix_filed_alone_is_cited_as_its_items_appendix(
     assert cited and {(c.meeting_date.isoformat(), c.item, c.section) for c in cited} == {("2012-12-04", 4, "Bilag")}
     assert {c.item_title for c in cited} == {"Takstreduktion på aflastningstilbuddet Torvevej i Skovlunde i 2013"}
     assert {c.page for c in cited} == {1, 2}  # the file's own pages
+    # read page by page, the appendix has no headings of its own: its page is not named twice
+    assert citation(cited[0]) == (
+        "Sundheds- og Forebyggelsesudvalget møde 04.12.2012 · Punkt 4: Takstreduktion på aflastningstilbuddet "
+        f"Torvevej i Skovlunde i 2013 · Bilag · side {cited[0].page} · {APPENDIX}"
+    )
 
 
 def test_a_shared_line_after_a_mended_hyphen_is_not_repeated() -> None:

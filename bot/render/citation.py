@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.citation import Citation
+
+_PAGE_LABEL = re.compile(r"side \d+", re.IGNORECASE)  # the heading of a document read page by page: no heading
 
 
 def part_of_item(cite: Citation) -> list[str]:
@@ -10,8 +14,9 @@ def part_of_item(cite: Citation) -> list[str]:
     stands."""
     parts: list[str] = []
     section = cite.section if cite.section != "Andet" else None
-    if cite.heading and cite.heading != section:
-        section = f"{section}: {cite.heading}" if section else cite.heading
+    heading = None if cite.heading and _PAGE_LABEL.fullmatch(cite.heading) else cite.heading
+    if heading and heading != section:
+        section = f"{section}: {heading}" if section else heading
     if section:
         parts.append(section)
     if cite.page is not None:
