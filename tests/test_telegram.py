@@ -243,7 +243,8 @@ def test_commands_are_listed_with_set_my_commands(tg: FakeTelegram, bot: Running
 def test_start_and_help(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:
     start = command(tg, people["member"], "/start")
     assert start.plain.startswith("Hej!") and "/takst" in start.plain and "/reindex" not in start.plain
-    assert "/reindex" in command(tg, people["secretary"], "/hjaelp").plain
+    secretary = command(tg, people["secretary"], "/hjaelp").plain
+    assert "/reindex" in secretary and "PDF, Word (.docx), HTML (.html, .htm), .txt eller .md, højst 20 MB" in secretary
 
 
 def test_tariff_lookup(tg: FakeTelegram, bot: RunningBot, people: dict) -> None:

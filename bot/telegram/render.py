@@ -245,7 +245,7 @@ def help_text(secretariat: bool, mention: str | None) -> str:
         lines += [
             "",
             "<b>Sekretariatet</b>",
-            "Send en PDF eller tekstfil (højst 20 MB) for at indeksere den.",
+            f"Send en fil ({esc(describe.FILE_TYPES)}, højst {MAX_DOWNLOAD // 1_000_000} MB) for at indeksere den.",
             "/reindex – læs alle dokumenter ind igen",
         ]
     return "\n".join(lines)
