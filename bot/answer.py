@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.abstain import FIGURE_DEPTH, NEAREST, Evidence, Missing, Scores, judge, topic_terms
-from bot.asked import asked, named_levels, named_years
+from bot.asked import asked, asks_items, named_levels, named_years
 from bot.citation import Citation
 from bot.conversation import Conversation
 from bot.direct import DirectAnswer, direct_answer, tariff_answer
@@ -20,7 +20,7 @@ from bot.query import named_committee, understand
 from bot.requests import parse_question
 from bot.search.rerank import rerank
 from bot.search.searcher import Hit, Searcher
-from bot.search.summaries import asks_items, detail_first, items_first
+from bot.search.summaries import detail_first, items_first
 from bot.search.text import stem, terms, words
 from bot.search.windows import Sections, Window
 

@@ -79,9 +79,7 @@ _DECISION_CUE = re.compile(
     re.I,
 )
 _LIST_CUE = re.compile(r"\bhvilke\b|\bnævn\b|\bhvad\s+består\b", re.I)
-_ITEMS_CUE = re.compile(r"\bhvilke\s+(?:\w+\s+)?(?:dagsordens)?(?:punkter|sager)\b", re.I)
-"""Which agenda items: a listing of items, never one sentence, whatever else the question names (a decision,
-a role)."""
+_ITEMS = re.compile(r"\bhvilke[nt]?\s+(?:\w+\s+)?(?:dagsordens)?punkt(?:er)?\b|\bhvilke\s+sager\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?:\s*[/-]\s*((?:19|20)?\d\d)(?![-/.]?\d))?(?![\d.,]\d)")
 
 _KRONER = r"(?i:kr\.?|kroner|dkk|mio\.?\s*kr\.?|mia\.?\s*kr\.?|mio\.|mia\.|millioner|milliarder)"
@@ -149,7 +147,7 @@ def _kind(question: str) -> Kind:
         return Kind.REASON
     if _DATE_CUE.search(question):
         return Kind.DATE
-    if _ITEMS_CUE.search(question):
+    if asks_items(question):  # a listing of items, whatever else the question names (a decision, a role)
         return Kind.LIST
     if _PERSON_CUE.search(question):
         return Kind.PERSON
@@ -163,6 +161,11 @@ def _kind(question: str) -> Kind:
     if _LIST_CUE.search(question):
         return Kind.LIST
     return Kind.OTHER
+
+
+def asks_items(question: str) -> bool:
+    """Whether a question asks which agenda items (`hvilke punkter`, `hvilket dagsordenspunkt`, `hvilke sager`)."""
+    return bool(_ITEMS.search(question))
 
 
 def named_years(text: str) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from indexer.clean import normalise
 from indexer.dates import MONTH_NUMBERS, find_dates
 
 _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
@@ -79,15 +80,10 @@ def named_committee(question: str, committees: Sequence[str]) -> str | None:
     committee's) or the question names none."""
     if len(committees) < 2:
         return None
-    folded = _fold(question)
+    folded = normalise(question)
     named = []
     for committee in committees:
-        ends = [m.end() for m in re.finditer(rf"(?<!\w){re.escape(_fold(committee))}(?:s|et|ets)?(?!\w)", folded)]
+        ends = [m.end() for m in re.finditer(rf"(?<!\w){re.escape(normalise(committee))}(?:s|et|ets)?(?!\w)", folded)]
         if ends:
             named.append((max(ends), len(committee), committee))
     return max(named)[2] if named else None
-
-
-def _fold(text: str) -> str:
-    """Lower case, white space runs as one space."""
-    return " ".join(text.casefold().split())

@@ -19,14 +19,14 @@ from bot.abstain import (
     missing_year,
     rare_match,
 )
-from bot.asked import asked
+from bot.asked import asked, asks_items
 from bot.citation import Citation
 from bot.core import Dasbot
 from bot.evaluate import fold
 from bot.search.catalog import ChunkInfo
 from bot.search.rerank import Question, features, rerank
 from bot.search.searcher import Hit
-from bot.search.summaries import asks_items, detail_first
+from bot.search.summaries import detail_first
 from bot.search.text import terms
 from bot.search.windows import MAX_CHARS, Sections, Window, build_section, join_overlapping
 from bot.sentences import sentence_starts

@@ -4,17 +4,8 @@ one passage an item. Any other question wants the fact: the item's detail comes 
 
 from __future__ import annotations
 
-import re
-
 from bot.search.searcher import Hit
 from bot.search.windows import SUMMARY, Sections, Window, span_around
-
-_ITEMS = re.compile(r"\bhvilke[nt]?\s+(?:\w+\s+)?(?:dagsordens)?punkt(?:er)?\b|\bhvilke\s+sager\b", re.IGNORECASE)
-
-
-def asks_items(question: str) -> bool:
-    """Whether a question asks which agenda items (`hvilke punkter`, `hvilket dagsordenspunkt`, `hvilke sager`)."""
-    return bool(_ITEMS.search(question))
 
 
 def items_first(windows: list[Window], sections: Sections, count: int) -> list[Window]:
